@@ -1,0 +1,18 @@
+"""Where the project's pinned artefacts live, relative to the repository root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENAPI_DIR = ROOT / "openapi"
+SPEC_PATH = OPENAPI_DIR / "communication-preferences-2026-03.yaml"
+LOCK_PATH = OPENAPI_DIR / "communication-preferences-2026-03.lock.json"
+DEVIATIONS_PATH = OPENAPI_DIR / "deviations.yaml"
+GENERATOR_CONFIG_PATH = OPENAPI_DIR / "generator-config.yaml"
+TEMPLATES_DIR = OPENAPI_DIR / "templates"
+GENERATED_CLIENT_DIR = ROOT / "generated_client"
+PACKAGE_NAME = "hubspot_communication_preferences"
+# Reference data beside the checkout (absent in a user's fresh clone).
+SHARED_REFERENCE_DIR = ROOT.parent / "shared" / "reference"
+UPSTREAM_2026_03 = SHARED_REFERENCE_DIR / "upstream" / "subscriptions-2026-03.json"

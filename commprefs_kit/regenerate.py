@@ -1,0 +1,158 @@
+"""Regenerate generated_client/ from the pinned spec with openapi-python-client.
+
+`--check` regenerates into a temporary folder and compares it with the committed
+client (the drift gate); it never touches generated_client/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from commprefs_kit import paths
+
+GENERATOR_VERSION = "0.29.1"
+
+
+class RegenerationError(RuntimeError):
+    """Generation could not run or produced an incomplete client."""
+
+
+def _tool_env() -> dict[str, str]:
+    """PATH with this interpreter's bin folder first, so post-hooks find our pinned ruff."""
+    env = dict(os.environ)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env["RUFF_NO_CACHE"] = "true"  # no .ruff_cache/ inside the generated tree
+    return env
+
+
+def _require_tools(env: dict[str, str]) -> Path:
+    generator = shutil.which("openapi-python-client", path=env["PATH"])
+    if generator is None:
+        raise RegenerationError(
+            "openapi-python-client is not installed; run scripts/bootstrap "
+            f"(it pins openapi-python-client=={GENERATOR_VERSION})"
+        )
+    # The generator only *warns* when a post-hook command is missing, so an absent
+    # ruff would silently give unformatted output. Refuse instead.
+    if shutil.which("ruff", path=env["PATH"]) is None:
+        raise RegenerationError("ruff is not on PATH: the generator's post-hooks would not format")
+    version = subprocess.run(
+        [generator, "--version"], capture_output=True, text=True, env=env, check=False
+    ).stdout
+    if GENERATOR_VERSION not in version:
+        raise RegenerationError(
+            f"openapi-python-client {GENERATOR_VERSION} is pinned, found: {version.strip()!r}"
+        )
+    return Path(generator)
+
+
+def generate_into(output: Path) -> None:
+    """Run the generator into `output` (which must not exist yet)."""
+    env = _tool_env()
+    generator = _require_tools(env)
+    cmd = [
+        str(generator),
+        "generate",
+        "--path",
+        str(paths.SPEC_PATH),
+        "--config",
+        str(paths.GENERATOR_CONFIG_PATH),
+        "--custom-template-path",
+        str(paths.TEMPLATES_DIR),
+        "--meta",
+        "setup",
+        "--output-path",
+        str(output),
+        "--fail-on-warning",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    # Warnings (a failed post-hook included) are printed; --fail-on-warning makes them fatal.
+    if proc.returncode != 0 or "Warning" in proc.stdout or "Error" in proc.stdout:
+        raise RegenerationError(
+            "openapi-python-client failed:\n" + (proc.stdout + proc.stderr).strip()
+        )
+    package = output / paths.PACKAGE_NAME
+    for required in (package / "py.typed", package / "client.py", package / "api"):
+        if not required.exists():
+            raise RegenerationError(f"generated client is missing {required.relative_to(output)}")
+
+
+def _tree(root: Path) -> set[str]:
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in p.as_posix()
+    }
+
+
+def diff_trees(expected: Path, actual: Path, max_lines: int = 40) -> list[str]:
+    """Human-readable differences between a fresh generation and the committed client."""
+    want, have = _tree(expected), _tree(actual)
+    report: list[str] = []
+    for name in sorted(want - have):
+        report.append(f"missing from generated_client/: {name}")
+    for name in sorted(have - want):
+        report.append(f"not produced by the generator (edited by hand?): {name}")
+    for name in sorted(want & have):
+        if filecmp.cmp(expected / name, actual / name, shallow=False):
+            continue
+        report.append(f"differs: {name}")
+        lines = list(
+            difflib.unified_diff(
+                (actual / name).read_text(encoding="utf-8").splitlines(),
+                (expected / name).read_text(encoding="utf-8").splitlines(),
+                f"committed/{name}",
+                f"regenerated/{name}",
+                lineterm="",
+            )
+        )
+        report.extend("    " + line for line in lines[:max_lines])
+        if len(lines) > max_lines:
+            report.append(f"    ... {len(lines) - max_lines} more diff lines")
+    return report
+
+
+def regenerate(check: bool) -> int:
+    with tempfile.TemporaryDirectory(prefix="commprefs-regen-") as tmp:
+        fresh = Path(tmp) / "generated_client"
+        generate_into(fresh)
+        if check:
+            problems = diff_trees(fresh, paths.GENERATED_CLIENT_DIR)
+            if problems:
+                print("generated_client/ is out of date with openapi/:", file=sys.stderr)
+                print("\n".join(problems), file=sys.stderr)
+                print("\nRun scripts/regenerate and commit the result.", file=sys.stderr)
+                return 1
+            print("generated_client/ matches the pinned spec and generator config.")
+            return 0
+        if paths.GENERATED_CLIENT_DIR.exists():
+            shutil.rmtree(paths.GENERATED_CLIENT_DIR)
+        shutil.copytree(fresh, paths.GENERATED_CLIENT_DIR)
+    print(f"regenerated {paths.GENERATED_CLIENT_DIR.relative_to(paths.ROOT)}/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--check", action="store_true", help="fail when regeneration would change anything"
+    )
+    args = parser.parse_args(argv)
+    try:
+        return regenerate(check=args.check)
+    except RegenerationError as exc:
+        print(f"regenerate: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

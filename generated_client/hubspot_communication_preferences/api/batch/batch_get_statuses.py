@@ -1,0 +1,277 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.batch_input_string import BatchInputString
+from ...models.batch_response_public_status_bulk_response import BatchResponsePublicStatusBulkResponse
+from ...models.batch_response_public_status_bulk_response_with_errors import (
+    BatchResponsePublicStatusBulkResponseWithErrors,
+)
+from ...models.channel import Channel
+from ...models.error import Error
+from ...models.rate_limit_error import RateLimitError
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: BatchInputString,
+    channel: Channel,
+    business_unit_id: int | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    json_channel = channel.value
+    params["channel"] = json_channel
+
+    params["businessUnitId"] = business_unit_id
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/communication-preferences/2026-03/statuses/batch/read",
+        "params": params,
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    BatchResponsePublicStatusBulkResponse
+    | BatchResponsePublicStatusBulkResponseWithErrors
+    | Error
+    | RateLimitError
+    | None
+):
+    if response.status_code == 200:
+        response_200 = BatchResponsePublicStatusBulkResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 207:
+        response_207 = BatchResponsePublicStatusBulkResponseWithErrors.from_dict(response.json())
+
+        return response_207
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = RateLimitError.from_dict(response.json())
+
+        return response_429
+
+    if 400 <= response.status_code <= 499:
+        response_4xx = Error.from_dict(response.json())
+
+        return response_4xx
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = Error.from_dict(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: BatchInputString,
+    channel: Channel,
+    business_unit_id: int | Unset = UNSET,
+) -> Response[
+    BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+]:
+    """Get the subscription statuses of many contacts
+
+     Answers 207 when some inputs failed and the rest succeeded; the failures
+    are in `errors`.
+
+    Args:
+        channel (Channel): A communication channel. Only EMAIL exists in 2026-03 (v4 also had
+            WHATSAPP and SMS).
+        business_unit_id (int | Unset):
+        body (BatchInputString):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: BatchInputString,
+    channel: Channel,
+    business_unit_id: int | Unset = UNSET,
+) -> (
+    BatchResponsePublicStatusBulkResponse
+    | BatchResponsePublicStatusBulkResponseWithErrors
+    | Error
+    | RateLimitError
+    | None
+):
+    """Get the subscription statuses of many contacts
+
+     Answers 207 when some inputs failed and the rest succeeded; the failures
+    are in `errors`.
+
+    Args:
+        channel (Channel): A communication channel. Only EMAIL exists in 2026-03 (v4 also had
+            WHATSAPP and SMS).
+        business_unit_id (int | Unset):
+        body (BatchInputString):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: BatchInputString,
+    channel: Channel,
+    business_unit_id: int | Unset = UNSET,
+) -> Response[
+    BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+]:
+    """Get the subscription statuses of many contacts
+
+     Answers 207 when some inputs failed and the rest succeeded; the failures
+    are in `errors`.
+
+    Args:
+        channel (Channel): A communication channel. Only EMAIL exists in 2026-03 (v4 also had
+            WHATSAPP and SMS).
+        business_unit_id (int | Unset):
+        body (BatchInputString):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: BatchInputString,
+    channel: Channel,
+    business_unit_id: int | Unset = UNSET,
+) -> (
+    BatchResponsePublicStatusBulkResponse
+    | BatchResponsePublicStatusBulkResponseWithErrors
+    | Error
+    | RateLimitError
+    | None
+):
+    """Get the subscription statuses of many contacts
+
+     Answers 207 when some inputs failed and the rest succeeded; the failures
+    are in `errors`.
+
+    Args:
+        channel (Channel): A communication channel. Only EMAIL exists in 2026-03 (v4 also had
+            WHATSAPP and SMS).
+        business_unit_id (int | Unset):
+        body (BatchInputString):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            channel=channel,
+            business_unit_id=business_unit_id,
+        )
+    ).parsed

@@ -1,0 +1,26 @@
+from enum import StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    """Forward compatible: a value HubSpot adds later parses as an unknown member
+    (``is_unknown`` is True, ``value`` keeps the text) instead of raising ValueError."""
+
+    EMAIL = "EMAIL"
+
+    @classmethod
+    def _missing_(cls, value: Any) -> "Channel | None":
+        if not isinstance(value, str):
+            return None
+        unknown = str.__new__(cls, value)
+        unknown._name_ = "UNKNOWN"
+        unknown._value_ = value
+        return unknown
+
+    @property
+    def is_unknown(self) -> bool:
+        """True when the value is not one this client was generated with."""
+        return self._name_ not in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
