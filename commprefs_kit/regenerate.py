@@ -55,15 +55,17 @@ def _require_tools(env: dict[str, str]) -> Path:
     return Path(generator)
 
 
-def generate_into(output: Path) -> None:
-    """Run the generator into `output` (which must not exist yet)."""
-    env = _tool_env()
+def generate_into(
+    output: Path, spec: Path = paths.SPEC_PATH, env: dict[str, str] | None = None
+) -> None:
+    """Run the generator on `spec` into `output` (which must not exist yet)."""
+    env = env if env is not None else _tool_env()
     generator = _require_tools(env)
     cmd = [
         str(generator),
         "generate",
         "--path",
-        str(paths.SPEC_PATH),
+        str(spec),
         "--config",
         str(paths.GENERATOR_CONFIG_PATH),
         "--custom-template-path",
@@ -121,12 +123,15 @@ def diff_trees(expected: Path, actual: Path, max_lines: int = 40) -> list[str]:
     return report
 
 
-def regenerate(check: bool) -> int:
+def regenerate(
+    check: bool, spec: Path = paths.SPEC_PATH, target: Path = paths.GENERATED_CLIENT_DIR
+) -> int:
+    """Regenerate `target` from `spec`; with `check`, only compare. Returns an exit status."""
     with tempfile.TemporaryDirectory(prefix="commprefs-regen-") as tmp:
         fresh = Path(tmp) / "generated_client"
-        generate_into(fresh)
+        generate_into(fresh, spec)
         if check:
-            problems = diff_trees(fresh, paths.GENERATED_CLIENT_DIR)
+            problems = diff_trees(fresh, target)
             if problems:
                 print("generated_client/ is out of date with openapi/:", file=sys.stderr)
                 print("\n".join(problems), file=sys.stderr)
@@ -134,10 +139,10 @@ def regenerate(check: bool) -> int:
                 return 1
             print("generated_client/ matches the pinned spec and generator config.")
             return 0
-        if paths.GENERATED_CLIENT_DIR.exists():
-            shutil.rmtree(paths.GENERATED_CLIENT_DIR)
-        shutil.copytree(fresh, paths.GENERATED_CLIENT_DIR)
-    print(f"regenerated {paths.GENERATED_CLIENT_DIR.relative_to(paths.ROOT)}/")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(fresh, target)
+    print(f"regenerated {target}/")
     return 0
 
 
