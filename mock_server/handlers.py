@@ -1,0 +1,327 @@
+"""The ten operations: validated request in, (status, JSON body bytes) out.
+
+Handlers run synchronously under the store's lock, so each request is atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+from mock_server import semantics as sem
+from mock_server.config import MockConfig
+from mock_server.fixtures import Definition
+from mock_server.spec import JSON
+from mock_server.store import StatusRecord, Store
+from mock_server.validation import BodyResult
+
+
+def iso_now() -> str:
+    """UTC now as HubSpot writes it: 2026-03-19T12:00:00.123Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class Request:
+    query: dict[str, Any]
+    path: dict[str, Any]
+    body: BodyResult | None
+    started: str
+
+
+Handler = Callable[["Handlers", Request], tuple[int, bytes]]
+
+
+def _envelope(results: Any, started: str, errors: list[JSON] | None = None) -> bytes:
+    out: JSON = {
+        "status": sem.ENVELOPE_STATUS,
+        "results": results,
+        "startedAt": started,
+        "completedAt": iso_now(),
+        "requestedAt": started,
+    }
+    if errors:
+        out["errors"] = errors
+        out["numErrors"] = len(errors)
+    return orjson.dumps(out)
+
+
+def _status(
+    subscriber: str, d: Definition, record: StatusRecord | None, reason: str | None = None
+) -> JSON:
+    if record is None:
+        out: JSON = {
+            "channel": sem.CHANNEL,
+            "source": sem.SOURCE_DEFAULT,
+            "status": sem.NOT_SPECIFIED,
+            "subscriberIdString": subscriber,
+            "subscriptionId": d.id,
+            "timestamp": d.created_at,
+            "businessUnitId": d.business_unit_id,
+            "subscriptionName": d.name,
+        }
+    else:
+        out = {
+            "channel": sem.CHANNEL,
+            "source": record.source,
+            "status": record.status,
+            "subscriberIdString": subscriber,
+            "subscriptionId": d.id,
+            "timestamp": record.timestamp,
+            "businessUnitId": d.business_unit_id,
+            "subscriptionName": d.name,
+        }
+        if record.legal_basis is not None:
+            out["legalBasis"] = record.legal_basis
+        if record.explanation is not None:
+            out["legalBasisExplanation"] = record.explanation
+    if reason is not None:
+        out["setStatusSuccessReason"] = reason
+    return out
+
+
+def _distinct(inputs: list[Any]) -> list[tuple[int, Any]]:
+    """Each distinct input once, in first-seen order, with its index (identical ones merge)."""
+    seen: set[bytes] = set()
+    out = []
+    for index, item in enumerate(inputs):
+        marker = (
+            item.encode()
+            if isinstance(item, str)
+            else orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+        )
+        if marker not in seen:
+            seen.add(marker)
+            out.append((index, item))
+    return out
+
+
+class Handlers:
+    """Operation implementations over one store."""
+
+    def __init__(self, store: Store, config: MockConfig) -> None:
+        self.store = store
+        self.config = config
+        self._definitions_cache: dict[tuple[int, bool], bytes] = {}
+        self._link_secret = f"commprefs-mock:{config.seed}".encode()
+        self.table: dict[str, Handler] = {
+            "get_definitions": Handlers.get_definitions,
+            "get_statuses": Handlers.get_statuses,
+            "update_status": Handlers.update_status,
+            "get_unsubscribe_all_status": Handlers.get_unsubscribe_all_status,
+            "unsubscribe_all": Handlers.unsubscribe_all,
+            "batch_get_statuses": Handlers.batch_get_statuses,
+            "batch_update_statuses": Handlers.batch_update_statuses,
+            "batch_unsubscribe_all": Handlers.batch_unsubscribe_all,
+            "batch_get_unsubscribe_all_statuses": Handlers.batch_get_unsubscribe_all_statuses,
+            "generate_links": Handlers.generate_links,
+        }
+
+    def forget_cache(self) -> None:
+        self._definitions_cache.clear()
+
+    # -- definitions -----------------------------------------------------------------------
+    def get_definitions(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        translations = bool(req.query.get("includeTranslations"))
+        results = self._definitions_cache.get((unit, translations))
+        if results is None:
+            defs = []
+            for d in self.store.fixtures.units.get(unit, ()):
+                api = dict(d.api)
+                if translations:
+                    api.setdefault("subscriptionTranslations", [])
+                else:
+                    api.pop("subscriptionTranslations", None)
+                defs.append(api)
+            results = orjson.dumps(defs)
+            self._definitions_cache[(unit, translations)] = results
+        # The definitions only change with the fixtures: splice the cached list in.
+        return 200, b"".join(
+            (
+                b'{"status":"COMPLETE","results":',
+                results,
+                b',"startedAt":"',
+                req.started.encode(),
+                b'","completedAt":"',
+                iso_now().encode(),
+                b'","requestedAt":"',
+                req.started.encode(),
+                b'"}',
+            )
+        )
+
+    # -- one contact -----------------------------------------------------------------------
+    def get_statuses(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        email = req.path["subscriberIdString"]
+        rows = self.store.statuses_in_unit(sem.subscriber_key(email), unit)
+        return 200, _envelope([_status(email, d, r) for d, r in rows], req.started)
+
+    def update_status(self, req: Request) -> tuple[int, bytes]:
+        assert req.body is not None
+        change = req.body.value
+        definition, problems = sem.write_problems(
+            self.store.fixtures, change, require_legal_basis=self.config.require_legal_basis
+        )
+        sem.raise_write_problems(problems)
+        assert definition is not None
+        email = req.path["subscriberIdString"]
+        record, reason = self.store.write(
+            sem.subscriber_key(email),
+            definition,
+            change["statusState"],
+            change.get("legalBasis"),
+            change.get("legalBasisExplanation"),
+            req.started,
+        )
+        return 200, _envelope([_status(email, definition, record, reason)], req.started)
+
+    def get_unsubscribe_all_status(self, req: Request) -> tuple[int, bytes]:
+        # `verbose` is declared on this read too; it changes nothing here.
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        email = req.path["subscriberIdString"]
+        return 200, _envelope(self._wide(email, unit), req.started)
+
+    def unsubscribe_all(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        email = req.path["subscriberIdString"]
+        verbose = bool(req.query.get("verbose"))
+        rows = self.store.unsubscribe_all(
+            sem.subscriber_key(email), unit, req.started, details=verbose
+        )
+        # verbose=false: "an empty response", i.e. results: [].
+        return 200, _envelope([_status(email, d, r, why) for d, r, why in rows], req.started)
+
+    # -- batches ---------------------------------------------------------------------------
+    def batch_get_statuses(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        return self._batch_read(
+            req,
+            lambda email: {
+                "subscriberIdString": email,
+                "statuses": [
+                    _status(email, d, r)
+                    for d, r in self.store.statuses_in_unit(sem.subscriber_key(email), unit)
+                ],
+            },
+        )
+
+    def batch_get_unsubscribe_all_statuses(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        return self._batch_read(
+            req,
+            lambda email: {"subscriberIdString": email, "wideStatuses": self._wide(email, unit)},
+        )
+
+    def _batch_read(self, req: Request, one: Callable[[str], JSON]) -> tuple[int, bytes]:
+        assert req.body is not None
+        inputs = req.body.value["inputs"]
+        sem.batch_size(len(inputs), self.config.max_batch_inputs)
+        bad = req.body.bad_inputs
+        results: list[JSON] = []
+        errors: list[JSON] = []
+        for index, item in _distinct(inputs):
+            if index in bad:
+                shown = item if isinstance(item, str) else orjson.dumps(item).decode()
+                errors.append(sem.standard_error(shown, f"Invalid input {shown!r}", bad[index]))
+            else:
+                results.append(one(item))
+        if errors:
+            return 207, _envelope(results, req.started, errors)
+        return 200, _envelope(results, req.started)
+
+    def batch_update_statuses(self, req: Request) -> tuple[int, bytes]:
+        assert req.body is not None
+        inputs = req.body.value["inputs"]
+        sem.batch_size(len(inputs), self.config.max_batch_inputs)
+        results: list[JSON] = []
+        errors: list[JSON] = []
+        for index, change in _distinct(inputs):
+            email = change["subscriberIdString"]
+            definition, problems = sem.write_problems(
+                self.store.fixtures,
+                change,
+                require_legal_basis=self.config.require_legal_basis,
+                where=f"inputs[{index}].",
+            )
+            if problems:
+                errors.append(sem.standard_error(email, problems[0]["message"], problems))
+                continue
+            assert definition is not None
+            record, reason = self.store.write(
+                sem.subscriber_key(email),
+                definition,
+                change["statusState"],
+                change.get("legalBasis"),
+                change.get("legalBasisExplanation"),
+                req.started,
+            )
+            results.append(_status(email, definition, record, reason))
+        return 200, _envelope(results, req.started, errors)
+
+    def batch_unsubscribe_all(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        assert req.body is not None
+        inputs = req.body.value["inputs"]
+        sem.batch_size(len(inputs), self.config.max_batch_inputs)
+        verbose = bool(req.query.get("verbose"))
+        store = self.store
+        results: list[JSON] = []
+        for _, email in _distinct(inputs):
+            rows = store.unsubscribe_all(
+                sem.subscriber_key(email), unit, req.started, details=verbose
+            )
+            if verbose:
+                statuses = [_status(email, d, r, why) for d, r, why in rows]
+                results.append({"subscriberIdString": email, "statuses": statuses})
+            else:
+                # verbose=false: one result per input, `statuses` left out.
+                results.append({"subscriberIdString": email})
+        return 200, _envelope(results, req.started)
+
+    # -- links -------------------------------------------------------------------------------
+    def generate_links(self, req: Request) -> tuple[int, bytes]:
+        unit = sem.business_unit(self.store.fixtures, req.query)
+        assert req.body is not None
+        body = req.body.value
+        email = body["subscriberIdString"]
+        key = sem.subscriber_key(email)
+        token = hashlib.sha256(self._link_secret + f"|{unit}|{key}".encode()).hexdigest()[:40]
+        query = f"data={token}&bu={unit}"
+        if body.get("language") is not None:
+            query += f"&lang={quote(body['language'], safe='')}"
+        base = f"{self.config.links_base_url}/hs/manage-preferences"
+        out: JSON = {
+            "subscriberIdString": email,
+            "managePreferencesUrl": f"{base}?{query}",
+            "unsubscribeAllUrl": f"{base}/unsubscribe-all?{query}",
+        }
+        if body.get("subscriptionId") is not None:
+            definition = sem.subscription_in_unit(self.store.fixtures, body["subscriptionId"], unit)
+            out["unsubscribeSingleUrl"] = (
+                f"{base}/unsubscribe?{query}&subscriptionId={definition.id}"
+            )
+        return 200, orjson.dumps(out)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _wide(self, email: str, unit: int) -> list[JSON]:
+        wide = self.store.wide_status(sem.subscriber_key(email), unit)
+        if wide is None:
+            return []
+        out: JSON = {
+            "channel": sem.CHANNEL,
+            "status": sem.UNSUBSCRIBED,
+            "subscriberIdString": email,
+            "timestamp": wide.timestamp,
+            "wideStatusType": wide.wide_type,
+        }
+        if wide.wide_type == sem.BUSINESS_UNIT_WIDE:
+            out["businessUnitId"] = unit
+        return [out]

@@ -1,0 +1,154 @@
+"""Every behaviour the spec cannot express, in one place.
+
+Where HubSpot's behaviour is unconfirmed (fact sheet section 7), the choice is a named
+constant or a small function here, and mock_server/README.md lists it. The checks below are
+the only hand-written request rules; everything the schema says is checked by the validators
+compiled from the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mock_server.errors import ApiError, detail, validation_error
+from mock_server.fixtures import Definition, Fixtures
+from mock_server.spec import JSON
+
+# -- policy constants (unconfirmed upstream; see README "Choices") -------------------------
+CHANNEL = "EMAIL"
+# Synchronous endpoints: the envelope is always COMPLETE.
+ENVELOPE_STATUS = "COMPLETE"
+# The account's default business unit; unsubscribe-all there is PORTAL_WIDE.
+DEFAULT_BUSINESS_UNIT = 0
+PORTAL_WIDE = "PORTAL_WIDE"
+BUSINESS_UNIT_WIDE = "BUSINESS_UNIT_WIDE"
+# Status of a subscription nobody has set yet.
+NOT_SPECIFIED = "NOT_SPECIFIED"
+SUBSCRIBED = "SUBSCRIBED"
+UNSUBSCRIBED = "UNSUBSCRIBED"
+# `source` values written by the mock.
+SOURCE_DEFAULT = "NOT_SET"
+SOURCE_API = "PUBLIC_API"
+SOURCE_UNSUBSCRIBE_ALL = "PUBLIC_API_UNSUBSCRIBE_ALL"
+# setStatusSuccessReason values.
+NO_STATUS_CHANGE = "NO_STATUS_CHANGE"
+REQUESTED_CHANGE_OCCURRED = "REQUESTED_CHANGE_OCCURRED"
+RESUBSCRIBE_OCCURRED = "RESUBSCRIBE_OCCURRED"
+UNSUBSCRIBE_FROM_ALL_OCCURRED = "UNSUBSCRIBE_FROM_ALL_OCCURRED"
+# v4 and later may resubscribe a contact who opted out of all (RESUBSCRIBE_OCCURRED). Any
+# write that leaves a subscription of a unit not UNSUBSCRIBED ends that unit's wide opt-out.
+RESUBSCRIBE_ENDS_WIDE_OPT_OUT = True
+# A businessUnitId with no definitions in the fixtures is rejected (400), not served empty.
+UNKNOWN_BUSINESS_UNIT_IS_ERROR = True
+
+
+def subscriber_key(email: str) -> str:
+    """HubSpot matches contacts by email case-insensitively: one contact per lower-cased
+    address. Results still echo each input exactly as it was sent."""
+    return email.lower()
+
+
+def wide_status_type(business_unit_id: int) -> str:
+    return PORTAL_WIDE if business_unit_id == DEFAULT_BUSINESS_UNIT else BUSINESS_UNIT_WIDE
+
+
+def success_reason(current: str, wanted: str) -> str:
+    """What a single-type write reports, given the status before and the status asked for."""
+    if current == wanted:
+        return NO_STATUS_CHANGE
+    if wanted == SUBSCRIBED and current == UNSUBSCRIBED:
+        return RESUBSCRIBE_OCCURRED
+    return REQUESTED_CHANGE_OCCURRED
+
+
+# -- checks ----------------------------------------------------------------------------------
+def business_unit(fixtures: Fixtures, query: Mapping[str, Any]) -> int:
+    """The request's business unit (default 0), known to the fixtures."""
+    unit = query.get("businessUnitId")
+    unit = DEFAULT_BUSINESS_UNIT if unit is None else int(unit)
+    if UNKNOWN_BUSINESS_UNIT_IS_ERROR and unit not in fixtures.units:
+        raise validation_error(
+            f"Business unit {unit} does not exist",
+            [detail(f"Unknown business unit {unit}", in_="businessUnitId", code="INVALID_ID")],
+        )
+    return unit
+
+
+def batch_size(count: int, limit: int) -> None:
+    if count > limit:
+        raise validation_error(
+            f"Too many inputs: {count} given, at most {limit} are allowed in one batch",
+            [detail(f"At most {limit} inputs", in_="inputs", code="TOO_MANY_INPUTS")],
+        )
+
+
+def write_problems(
+    fixtures: Fixtures, change: Mapping[str, Any], *, require_legal_basis: bool, where: str = ""
+) -> tuple[Definition | None, list[JSON]]:
+    """Problems of one status change (subscription id, legal basis) as ErrorDetails."""
+    problems: list[JSON] = []
+    sub_id = change["subscriptionId"]
+    definition = fixtures.by_id.get(sub_id)
+    if definition is None:
+        problems.append(
+            detail(
+                f"Subscription {sub_id} does not exist",
+                in_=f"{where}subscriptionId",
+                code="INVALID_SUBSCRIPTION_ID",
+                context={"subscriptionId": [str(sub_id)]},
+            )
+        )
+    if change.get("legalBasisExplanation") is not None and change.get("legalBasis") is None:
+        problems.append(
+            detail(
+                "legalBasisExplanation needs a legalBasis",
+                in_=f"{where}legalBasis",
+                code="REQUIRED",
+            )
+        )
+    if require_legal_basis and change["statusState"] == SUBSCRIBED and not change.get("legalBasis"):
+        problems.append(
+            detail(
+                "A legal basis is required to subscribe a contact in a GDPR-enabled account",
+                in_=f"{where}legalBasis",
+                code="REQUIRED",
+            )
+        )
+    return definition, problems
+
+
+def subscription_in_unit(fixtures: Fixtures, sub_id: int, unit: int) -> Definition:
+    """The definition ``sub_id`` of business unit ``unit`` (link generation)."""
+    definition = fixtures.by_id.get(sub_id)
+    if definition is None or definition.business_unit_id != unit:
+        raise validation_error(
+            f"Subscription {sub_id} does not exist in business unit {unit}",
+            [
+                detail(
+                    f"Unknown subscription {sub_id}",
+                    in_="subscriptionId",
+                    code="INVALID_SUBSCRIPTION_ID",
+                    context={"subscriptionId": [str(sub_id)]},
+                )
+            ],
+        )
+    return definition
+
+
+def standard_error(input_id: str, message: str, details: list[JSON]) -> JSON:
+    """A StandardError entry for one failed input of a batch (``errors`` of a 2xx envelope)."""
+    return {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "message": message,
+        "id": input_id,
+        "context": {"subscriberIdString": [input_id]},
+        "errors": details,
+        "links": {},
+    }
+
+
+def raise_write_problems(problems: list[JSON]) -> None:
+    if problems:
+        raise ApiError(400, "VALIDATION_ERROR", problems[0]["message"], errors=problems)
