@@ -1,0 +1,405 @@
+"""The resume journal: one SQLite file (stdlib sqlite3, WAL, synchronous=FULL).
+
+Why SQLite and not an append-only JSON Lines log:
+- the journal IS the de-duplication set, on disk: memory stays flat at 10k or 10M
+  contacts (an in-memory set of 10M addresses is ~1 GB);
+- every batch's outcome is one transaction: it is in the file completely or not at
+  all, whatever moment a kill -9 strikes (WAL + FULL fsyncs the commit), so a
+  resume never sees half a batch and never needs to repair a torn last line;
+- "what is left to do" and "write the result file in input order" are indexed
+  queries instead of replaying a log.
+
+Rows in `contacts` are distinct normalised addresses. `outcome` NULL means "not yet
+confirmed"; 'failed' means "tried and not confirmed" (a rerun tries it again);
+'unsubscribed' / 'already_unsubscribed' are final and never sent again.
+Malformed input lines are rows of `invalid`, keyed by line number.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from commprefs_kit.bulk.inputs import Address, InputRecord, Malformed
+from commprefs_kit.bulk.results import ContactResult, ErrorInfo, Outcome
+
+SCHEMA_VERSION = "1"
+_CONFIRMED = (Outcome.UNSUBSCRIBED.value, Outcome.ALREADY_UNSUBSCRIBED.value)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts(
+    seq INTEGER PRIMARY KEY,
+    address TEXT NOT NULL UNIQUE,
+    line_no INTEGER,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    result BLOB,
+    verified INTEGER,
+    verify_note TEXT
+);
+CREATE INDEX IF NOT EXISTS contacts_todo ON contacts(outcome, seq);
+CREATE TABLE IF NOT EXISTS invalid(line_no INTEGER PRIMARY KEY, content TEXT, reason TEXT);
+"""
+
+
+class JournalError(Exception):
+    """The journal cannot be used for this run (other job, locked, unreadable)."""
+
+
+class Admission(Enum):
+    NEW = "new"  # send it
+    DUPLICATE = "duplicate"  # already seen in this run: drop it
+
+
+@dataclass(frozen=True, slots=True)
+class IngestStats:
+    valid_lines: int
+    distinct: int
+    duplicates: int
+    invalid: int
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class JournalCounts:
+    distinct: int
+    unsubscribed: int
+    already_unsubscribed: int
+    failed: int
+    pending: int
+    duplicates: int
+    invalid: int
+    verified_ok: int
+    verified_not: int
+
+    @property
+    def confirmed(self) -> int:
+        return self.unsubscribed + self.already_unsubscribed
+
+    @property
+    def to_send(self) -> int:
+        return self.failed + self.pending
+
+
+class Journal:
+    """Durable per-contact state of one bulk job; see the module docstring."""
+
+    def __init__(self, path: Path, *, lock: bool = True) -> None:
+        self.path = path
+        self._lock_fd: int | None = None
+        if lock:
+            self._take_lock()
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+            # Per-run "seen" set for the library call; temp storage is never fsynced.
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS seen(address TEXT PRIMARY KEY)")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise JournalError(f"cannot use journal {path}: {exc}") from exc
+
+    def _take_lock(self) -> None:
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            raise JournalError(f"another run is using the journal {self.path}") from exc
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- job identity ---------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def bind_job(self, job: Mapping[str, Any]) -> None:
+        """Tie the journal to one job; refuse a journal written for another one."""
+        wanted = orjson.dumps({"schema": SCHEMA_VERSION, **job}, option=orjson.OPT_SORT_KEYS)
+        current = self.meta("job")
+        if current is None:
+            self._set_meta("job", wanted.decode())
+        elif current != wanted.decode():
+            theirs = orjson.loads(current)
+            diff = sorted(
+                k for k in {**theirs, **orjson.loads(wanted)} if theirs.get(k) != job.get(k)
+            )
+            diff = [k for k in diff if k != "schema"] or ["schema"]
+            raise JournalError(
+                f"the journal {self.path} belongs to another job (differs in: {', '.join(diff)}); "
+                "rerun with the same arguments, pass --fresh to start over, or use another --output"
+            )
+
+    @property
+    def ingest_complete(self) -> bool:
+        return self.meta("ingest_digest") is not None
+
+    # --- ingest (CLI) ---------------------------------------------------------------
+
+    def ingest(self, records: Iterable[InputRecord]) -> IngestStats:
+        """Store the whole input in one transaction (a kill leaves nothing half-read).
+
+        On a resume the input is read again and must give the same digest.
+        """
+        digest = hashlib.sha256()
+        valid = invalid = 0
+        done = self.ingest_complete
+        if not done:
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for record in records:
+                if isinstance(record, Address):
+                    valid += 1
+                    digest.update(b"A%d\0%s\n" % (record.line_no, record.address.encode()))
+                    if not done:
+                        self._db.execute(
+                            "INSERT INTO contacts(address, line_no) VALUES (?, ?) "
+                            "ON CONFLICT(address) DO UPDATE SET duplicates = duplicates + 1",
+                            (record.address, record.line_no),
+                        )
+                else:
+                    invalid += 1
+                    digest.update(b"M%d\0%s\n" % (record.line_no, record.content.encode()))
+                    if not done:
+                        self._db.execute(
+                            "INSERT OR REPLACE INTO invalid(line_no, content, reason) "
+                            "VALUES (?, ?, ?)",
+                            (record.line_no, record.content, record.reason),
+                        )
+            hexdigest = digest.hexdigest()
+            if done:
+                if self.meta("ingest_digest") != hexdigest:
+                    raise JournalError(
+                        f"the input differs from the one the journal {self.path} was made from; "
+                        "rerun with the same input, pass --fresh to start over, "
+                        "or use another --output"
+                    )
+            else:
+                self._set_meta("ingest_digest", hexdigest)
+                self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        counts = self.counts()
+        return IngestStats(valid, counts.distinct, counts.duplicates, invalid, hexdigest)
+
+    # --- the library's journal protocol ---------------------------------------------
+
+    def begin_run(self) -> None:
+        self._db.execute("DELETE FROM temp.seen")
+
+    def admit(self, address: str) -> ContactResult | Admission:
+        """NEW (send it), DUPLICATE (seen in this run) or its confirmed earlier result."""
+        cur = self._db.execute("INSERT OR IGNORE INTO temp.seen(address) VALUES (?)", (address,))
+        if cur.rowcount == 0:
+            return Admission.DUPLICATE
+        row = self._db.execute(
+            "SELECT outcome, result FROM contacts WHERE address = ?", (address,)
+        ).fetchone()
+        if row is not None and row[0] in _CONFIRMED and row[1] is not None:
+            stored = ContactResult.from_dict(orjson.loads(row[1]))
+            return ContactResult(
+                address=stored.address,
+                outcome=stored.outcome,
+                statuses=stored.statuses,
+                attempts=stored.attempts,
+                from_journal=True,
+            )
+        return Admission.NEW
+
+    def record(self, results: Sequence[ContactResult]) -> None:
+        """Make one batch's outcomes durable, all or nothing."""
+        rows = [
+            (r.address, r.outcome.value, r.to_json())
+            for r in results
+            if r.outcome is not Outcome.INVALID and not r.from_journal
+        ]
+        if not rows:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "INSERT INTO contacts(address, outcome, result) VALUES (?, ?, ?) "
+                "ON CONFLICT(address) DO UPDATE SET outcome = excluded.outcome, "
+                "result = excluded.result",
+                rows,
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def record_verified(self, rows: Sequence[tuple[str, bool | None, str | None]]) -> None:
+        """Store read-back results: (address, opted out?, note)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "UPDATE contacts SET verified = ?, verify_note = ? WHERE address = ?",
+                [(None if ok is None else int(ok), note, address) for address, ok, note in rows],
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    # --- reading --------------------------------------------------------------------
+
+    def _addresses(self, where: str, chunk: int) -> Iterator[str]:
+        """Keyset-paged, so rows updated while we iterate are neither lost nor repeated."""
+        last = 0
+        while True:
+            rows = self._db.execute(
+                f"SELECT seq, address FROM contacts WHERE seq > ? AND ({where}) "
+                "ORDER BY seq LIMIT ?",
+                (last, chunk),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, address in rows:
+                yield address
+
+    def unconfirmed(self, chunk: int = 1000) -> Iterator[str]:
+        """Addresses still to send: never confirmed, or failed in an earlier run."""
+        return self._addresses("outcome IS NULL OR outcome = 'failed'", chunk)
+
+    def all_addresses(self, chunk: int = 1000) -> Iterator[str]:
+        return self._addresses("1", chunk)
+
+    def counts(self) -> JournalCounts:
+        row = self._db.execute(
+            "SELECT COUNT(*), "
+            "COALESCE(SUM(outcome = 'unsubscribed'), 0), "
+            "COALESCE(SUM(outcome = 'already_unsubscribed'), 0), "
+            "COALESCE(SUM(outcome = 'failed'), 0), "
+            "COALESCE(SUM(outcome IS NULL), 0), "
+            "COALESCE(SUM(duplicates), 0), "
+            "COALESCE(SUM(verified = 1), 0), "
+            "COALESCE(SUM(verified = 0), 0) "
+            "FROM contacts"
+        ).fetchone()
+        (invalid,) = self._db.execute("SELECT COUNT(*) FROM invalid").fetchone()
+        return JournalCounts(
+            distinct=row[0],
+            unsubscribed=row[1],
+            already_unsubscribed=row[2],
+            failed=row[3],
+            pending=row[4],
+            duplicates=row[5],
+            invalid=invalid,
+            verified_ok=row[6],
+            verified_not=row[7],
+        )
+
+    def results(self, not_confirmed: ErrorInfo) -> Iterator[ContactResult]:
+        """Every contact once, then every malformed line, in input-line order.
+
+        Contacts never answered (the run stopped) come out as failed with `not_confirmed`.
+        """
+        cursor = self._db.execute(
+            "SELECT k, address, outcome, result, duplicates, verified, verify_note, "
+            "content, reason FROM ("
+            " SELECT line_no AS k, seq, address, outcome, result, duplicates, verified,"
+            " verify_note, NULL AS content, NULL AS reason FROM contacts"
+            " UNION ALL"
+            " SELECT line_no, 0, '', 'invalid', NULL, 0, NULL, NULL, content, reason"
+            " FROM invalid"
+            ") ORDER BY k, seq"
+        )
+        for line, address, outcome, blob, dupes, verified, note, content, reason in cursor:
+            yield _row_result(
+                line, address, outcome, blob, dupes, verified, note, content, reason, not_confirmed
+            )
+
+
+def _row_result(
+    line: int | None,
+    address: str,
+    outcome: str | None,
+    blob: bytes | None,
+    dupes: int,
+    verified: int | None,
+    note: str | None,
+    content: str | None,
+    reason: str | None,
+    not_confirmed: ErrorInfo,
+) -> ContactResult:
+    if outcome == Outcome.INVALID.value:
+        return ContactResult(
+            address="",
+            outcome=Outcome.INVALID,
+            line=line,
+            content=content,
+            error=ErrorInfo("INVALID_INPUT", reason or "not an email address"),
+        )
+    extra: dict[str, Any] = {}
+    if dupes:
+        extra["duplicates"] = dupes
+    if note:
+        extra["verifyNote"] = note
+    if blob is None:
+        base = ContactResult(address=address, outcome=Outcome.FAILED, error=not_confirmed)
+    else:
+        base = ContactResult.from_dict(orjson.loads(blob))
+    return ContactResult(
+        address=address,
+        outcome=base.outcome,
+        statuses=base.statuses,
+        error=base.error,
+        attempts=base.attempts,
+        line=line,
+        verified=None if verified is None else bool(verified),
+        extra={**base.extra, **extra},
+    )
+
+
+def journal_path_for(output: Path) -> Path:
+    return output.with_name(output.name + ".journal")
+
+
+def remove_journal(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+__all__ = [
+    "Admission",
+    "IngestStats",
+    "Journal",
+    "JournalCounts",
+    "JournalError",
+    "Malformed",
+    "journal_path_for",
+    "remove_journal",
+]

@@ -1,0 +1,230 @@
+"""What happened to one contact, and how it is written to the result file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+class Outcome(StrEnum):
+    UNSUBSCRIBED = "unsubscribed"  # HubSpot reported UNSUBSCRIBE_FROM_ALL_OCCURRED
+    ALREADY_UNSUBSCRIBED = "already_unsubscribed"  # HubSpot reported NO_STATUS_CHANGE
+    FAILED = "failed"  # not confirmed; `error` says why; a rerun retries it
+    INVALID = "invalid"  # not an email address; never sent
+
+    @property
+    def confirmed(self) -> bool:
+        return self in (Outcome.UNSUBSCRIBED, Outcome.ALREADY_UNSUBSCRIBED)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """Why a contact was not confirmed: HubSpot's error fields, or ours for local causes."""
+
+    category: str
+    message: str
+    correlation_id: str | None = None
+    http_status: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"category": self.category, "message": self.message}
+        if self.correlation_id:
+            data["correlationId"] = self.correlation_id
+        if self.http_status is not None:
+            data["httpStatus"] = self.http_status
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ErrorInfo:
+        return cls(
+            category=str(data.get("category", "")),
+            message=str(data.get("message", "")),
+            correlation_id=data.get("correlationId"),
+            http_status=data.get("httpStatus"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    """One subscription status HubSpot returned for the contact (verbose=true)."""
+
+    subscription_id: int
+    status: str
+    reason: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"subscriptionId": self.subscription_id, "status": self.status}
+        if self.reason is not None:
+            data["setStatusSuccessReason"] = self.reason
+        if self.name is not None:
+            data["subscriptionName"] = self.name
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StatusInfo:
+        return cls(
+            subscription_id=int(data["subscriptionId"]),
+            status=str(data["status"]),
+            reason=data.get("setStatusSuccessReason"),
+            name=data.get("subscriptionName"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactResult:
+    """The outcome for one distinct address (or one malformed input line)."""
+
+    address: str
+    outcome: Outcome
+    statuses: tuple[StatusInfo, ...] = ()
+    error: ErrorInfo | None = None
+    attempts: int = 0
+    line: int | None = None  # first input line (CLI) or position (library)
+    content: str | None = None  # the raw input, for invalid lines only
+    from_journal: bool = False  # confirmed by an earlier run, not sent again
+    verified: bool | None = None  # read back by --verify: opted out or not
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"address": self.address, "outcome": self.outcome.value}
+        if self.line is not None:
+            data["line"] = self.line
+        if self.content is not None:
+            data["content"] = self.content
+        if self.statuses:
+            data["statuses"] = [s.to_dict() for s in self.statuses]
+        if self.error is not None:
+            data["error"] = self.error.to_dict()
+        if self.attempts:
+            data["attempts"] = self.attempts
+        if self.verified is not None:
+            data["verified"] = self.verified
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ContactResult:
+        known = {"address", "outcome", "line", "content", "statuses", "error", "attempts"}
+        known.add("verified")
+        return cls(
+            address=str(data["address"]),
+            outcome=Outcome(data["outcome"]),
+            statuses=tuple(StatusInfo.from_dict(s) for s in data.get("statuses", ())),
+            error=ErrorInfo.from_dict(data["error"]) if data.get("error") else None,
+            attempts=int(data.get("attempts", 0)),
+            line=data.get("line"),
+            content=data.get("content"),
+            verified=data.get("verified"),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.to_dict())
+
+
+CSV_FIELDS = (
+    "address",
+    "outcome",
+    "line",
+    "reason",
+    "error_category",
+    "error_message",
+    "correlation_id",
+    "http_status",
+    "statuses",
+    "verified",
+    "content",
+)
+
+
+def csv_row(result: ContactResult) -> list[str]:
+    """A flat row: `reason` is HubSpot's setStatusSuccessReason(s) or the invalid-line reason."""
+    reasons = sorted({s.reason for s in result.statuses if s.reason})
+    err = result.error
+    statuses = (
+        orjson.dumps([s.to_dict() for s in result.statuses]).decode() if result.statuses else ""
+    )
+    return [
+        result.address,
+        result.outcome.value,
+        "" if result.line is None else str(result.line),
+        ";".join(reasons) if reasons else (err.message if err and result.content else ""),
+        err.category if err else "",
+        err.message if err else "",
+        (err.correlation_id or "") if err else "",
+        "" if err is None or err.http_status is None else str(err.http_status),
+        statuses,
+        "" if result.verified is None else str(result.verified).lower(),
+        result.content or "",
+    ]
+
+
+def write_results_atomically(path: Path, results: Iterable[ContactResult]) -> int:
+    """Write JSON Lines (or CSV for a .csv path) to a temporary file, fsync, rename.
+
+    A reader never sees a half-written result file: it is the old one or the new one.
+    """
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    as_csv = path.suffix.lower() == ".csv"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+
+    def counted() -> Iterator[ContactResult]:
+        nonlocal count
+        for result in results:
+            count += 1
+            yield result
+
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            for chunk in _encode(counted(), as_csv):
+                raw.write(chunk)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return count
+
+
+def _encode(results: Iterable[ContactResult], as_csv: bool) -> Iterator[bytes]:
+    if not as_csv:
+        for result in results:
+            yield result.to_json() + b"\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for result in results:
+        writer.writerow(csv_row(result))
+        if buffer.tell() > 1 << 16:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
