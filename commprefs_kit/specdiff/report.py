@@ -97,11 +97,13 @@ def _common_path(rows: Sequence[Revision]) -> str:
     if not paths:
         return ""
     prefix = posixpath.commonpath(paths)
+    while prefix in paths:  # keep at least one segment of every path
+        prefix = posixpath.dirname(prefix)
     return "" if prefix == "/" else prefix
 
 
 def history_text(rows: Sequence[Revision]) -> str:
-    width = max((len(r.name) for r in rows), default=8)
+    width = max([len("revision"), *(len(r.name) for r in rows)])
     prefix = _common_path(rows)
     lines = [f"{'revision':<{width}}  brk  pot  safe  headline changes"]
     if prefix:
@@ -114,7 +116,7 @@ def history_text(rows: Sequence[Revision]) -> str:
             f"{row.name:<{width}}  {c['breaking']:>3}  {c['potentially-breaking']:>3}"
             f"  {c['safe']:>4}  {first}"
         )
-        lines += [f"{'':<{width}}                   {h}" for h in rest]
+        lines += [" " * (width + 18) + h for h in rest]
     changed = sum(1 for r in rows[1:] if r.changes)
     lines.append(
         f"summary: {len(rows)} revisions, {changed} of {max(len(rows) - 1, 0)} steps changed"
