@@ -19,11 +19,13 @@ import httpx
 import orjson
 
 from mock_server import errors
+from mock_server.clock import correlation_id as new_correlation_id
+from mock_server.clock import iso_now
 from mock_server.config import MockConfig
 from mock_server.errors import ApiError
 from mock_server.faults import FaultInjector
 from mock_server.fixtures import FixtureError, load_fixtures, parse_fixtures
-from mock_server.handlers import Handlers, Request, iso_now
+from mock_server.handlers import Handlers, Request
 from mock_server.ratelimit import RateLimiter
 from mock_server.routing import Router
 from mock_server.spec import Operation, pinned_spec
@@ -106,7 +108,7 @@ class MockApp:
             await send({"type": "websocket.close", "code": 1000})
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        correlation_id = str(uuid.uuid4())
+        correlation_id = new_correlation_id()
         extra: Headers = []
         try:
             response = await self._serve(scope, receive, correlation_id, extra)

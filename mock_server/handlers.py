@@ -8,23 +8,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import orjson
 
 from mock_server import semantics as sem
+from mock_server.clock import iso_now
 from mock_server.config import MockConfig
 from mock_server.fixtures import Definition
 from mock_server.spec import JSON
 from mock_server.store import StatusRecord, Store
 from mock_server.validation import BodyResult
-
-
-def iso_now() -> str:
-    """UTC now as HubSpot writes it: 2026-03-19T12:00:00.123Z."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -34,6 +29,8 @@ class Request:
     body: BodyResult | None
     started: str
 
+
+_ENVELOPE_HEAD = b'{"status":"%s","results":' % sem.ENVELOPE_STATUS.encode()
 
 Handler = Callable[["Handlers", Request], tuple[int, bytes]]
 
@@ -87,7 +84,10 @@ def _status(
 
 
 def _distinct(inputs: list[Any]) -> list[tuple[int, Any]]:
-    """Each distinct input once, in first-seen order, with its index (identical ones merge)."""
+    """Each distinct input once, in first-seen order, with its index (identical ones merge).
+
+    Inputs may be any JSON value here (a batch read keeps invalid items as per-input errors).
+    """
     seen: set[bytes] = set()
     out = []
     for index, item in enumerate(inputs):
@@ -145,7 +145,7 @@ class Handlers:
         # The definitions only change with the fixtures: splice the cached list in.
         return 200, b"".join(
             (
-                b'{"status":"COMPLETE","results":',
+                _ENVELOPE_HEAD,
                 results,
                 b',"startedAt":"',
                 req.started.encode(),
@@ -269,21 +269,20 @@ class Handlers:
     def batch_unsubscribe_all(self, req: Request) -> tuple[int, bytes]:
         unit = sem.business_unit(self.store.fixtures, req.query)
         assert req.body is not None
-        inputs = req.body.value["inputs"]
+        inputs: list[str] = req.body.value["inputs"]  # strings: the schema was checked
         sem.batch_size(len(inputs), self.config.max_batch_inputs)
-        verbose = bool(req.query.get("verbose"))
-        store = self.store
+        distinct = list(dict.fromkeys(inputs))  # identical inputs answer once, in order
+        if not req.query.get("verbose"):
+            # verbose=false: one result per input, `statuses` left out.
+            self.store.unsubscribe_all_quiet(distinct, unit, req.started)
+            return 200, _envelope([{"subscriberIdString": e} for e in distinct], req.started)
         results: list[JSON] = []
-        for _, email in _distinct(inputs):
-            rows = store.unsubscribe_all(
-                sem.subscriber_key(email), unit, req.started, details=verbose
+        for email in distinct:
+            rows = self.store.unsubscribe_all(
+                sem.subscriber_key(email), unit, req.started, details=True
             )
-            if verbose:
-                statuses = [_status(email, d, r, why) for d, r, why in rows]
-                results.append({"subscriberIdString": email, "statuses": statuses})
-            else:
-                # verbose=false: one result per input, `statuses` left out.
-                results.append({"subscriberIdString": email})
+            statuses = [_status(email, d, r, why) for d, r, why in rows]
+            results.append({"subscriberIdString": email, "statuses": statuses})
         return 200, _envelope(results, req.started)
 
     # -- links -------------------------------------------------------------------------------

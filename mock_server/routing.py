@@ -37,6 +37,12 @@ class Router:
         for op in operations:
             target = templates if "{" in op.path else self._literal
             target.setdefault(op.path, {})[op.method] = op
+        # Literal paths have no parameters: their matches are built once.
+        self._literal_matches = {
+            (method, path): Match(op, tuple(sorted(methods)), {})
+            for path, methods in self._literal.items()
+            for method, op in methods.items()
+        }
         self._templates: list[_Template] = []
         for path, methods in templates.items():
             parts = path.split("/")
@@ -46,6 +52,9 @@ class Router:
 
     def match(self, method: str, raw_path: str) -> Match | None:
         """The route for ``raw_path`` (percent-encoded, no query), or None when unknown."""
+        found = self._literal_matches.get((method, raw_path))
+        if found is not None:
+            return found
         methods = self._literal.get(raw_path)
         params: dict[str, str] = {}
         if methods is None:

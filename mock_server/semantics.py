@@ -8,7 +8,7 @@ compiled from the spec.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mock_server.errors import ApiError, detail, validation_error
@@ -43,10 +43,10 @@ RESUBSCRIBE_ENDS_WIDE_OPT_OUT = True
 UNKNOWN_BUSINESS_UNIT_IS_ERROR = True
 
 
-def subscriber_key(email: str) -> str:
-    """HubSpot matches contacts by email case-insensitively: one contact per lower-cased
-    address. Results still echo each input exactly as it was sent."""
-    return email.lower()
+# HubSpot matches contacts by email case-insensitively: one contact per lower-cased address.
+# Results still echo each input exactly as it was sent. (A plain C function: it runs for
+# every input of every batch.)
+subscriber_key: Callable[[str], str] = str.lower
 
 
 def wide_status_type(business_unit_id: int) -> str:

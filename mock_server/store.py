@@ -35,8 +35,8 @@ class Store:
         self.fixtures = fixtures
         # subscriber key -> subscription id -> record
         self.statuses: dict[str, dict[int, StatusRecord]] = {}
-        # subscriber key -> business unit id -> wide opt-out
-        self.wide: dict[str, dict[int, WideRecord]] = {}
+        # business unit id -> subscriber key -> wide opt-out (unit first: a batch asks one unit)
+        self.wide: dict[int, dict[str, WideRecord]] = {}
 
     def replace(self, fixtures: Fixtures) -> None:
         """New definitions; all statuses are forgotten (they named the old definitions)."""
@@ -50,7 +50,7 @@ class Store:
         return [(d, records.get(d.id)) for d in self.fixtures.units.get(unit, ())]
 
     def wide_status(self, key: str, unit: int) -> WideRecord | None:
-        return self.wide.get(key, {}).get(unit)
+        return self.wide.get(unit, {}).get(key)
 
     # -- writes ----------------------------------------------------------------------------
     def write(
@@ -71,7 +71,7 @@ class Store:
         record = StatusRecord(wanted, sem.SOURCE_API, legal_basis, explanation, now)
         records[definition.id] = record
         if sem.RESUBSCRIBE_ENDS_WIDE_OPT_OUT and wanted != sem.UNSUBSCRIBED:
-            self.wide.get(key, {}).pop(definition.business_unit_id, None)
+            self.wide.get(definition.business_unit_id, {}).pop(key, None)
         return record, reason
 
     def unsubscribe_all(
@@ -83,8 +83,8 @@ class Store:
         While a wide opt-out is on record every subscription of the unit is UNSUBSCRIBED, so a
         repeat without details is answered without touching the records.
         """
-        wide = self.wide.setdefault(key, {})
-        if unit in wide and not details:
+        wide = self.wide.setdefault(unit, {})
+        if key in wide and not details:
             return []
         records = self.statuses.setdefault(key, {})
         out: list[tuple[Definition, StatusRecord, str]] = []
@@ -98,16 +98,27 @@ class Store:
                 reason = sem.UNSUBSCRIBE_FROM_ALL_OCCURRED
             if details:
                 out.append((definition, record, reason))
-        if unit not in wide:
-            wide[unit] = WideRecord(sem.wide_status_type(unit), now)
+        if key not in wide:
+            wide[key] = WideRecord(sem.wide_status_type(unit), now)
         return out
+
+    def unsubscribe_all_quiet(self, emails: list[str], unit: int, now: str) -> None:
+        """``unsubscribe_all`` without details for many subscribers (the hot batch path)."""
+        # Set arithmetic in C: only subscribers not yet opted out need any work.
+        pending = set(map(sem.subscriber_key, emails)) - self.wide.get(unit, {}).keys()
+        for key in pending:
+            self.unsubscribe_all(key, unit, now, details=False)
 
     # -- test hook ---------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
         subscribers: dict[str, Any] = {}
-        for key in sorted(set(self.statuses) | set(self.wide)):
+        wide_by_key: dict[str, dict[int, WideRecord]] = {}
+        for unit, records in self.wide.items():
+            for key, record in records.items():
+                wide_by_key.setdefault(key, {})[unit] = record
+        for key in sorted(set(self.statuses) | set(wide_by_key)):
             statuses = self.statuses.get(key, {})
-            wide = self.wide.get(key, {})
+            wide = wide_by_key.get(key, {})
             if not statuses and not wide:
                 continue
             subscribers[key] = {
