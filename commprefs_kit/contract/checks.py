@@ -1,0 +1,335 @@
+"""HubSpot-specific Schemathesis checks: what the built-in checks cannot fail on for this API.
+
+Importing this module registers the checks with `schemathesis.check`, so they run wherever
+Schemathesis validates a response (the pytest suite, its state machine, the CLI with `--checks`)
+and can be switched off in `schemathesis.toml` (`[checks.<name>] enabled = false`).
+
+Every check returns `None` when the response says nothing about its rule (another status code,
+a body the schema checks already reject), and raises `AssertionError` with one readable sentence
+when the rule is broken.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
+
+import schemathesis
+from schemathesis import Case as _Case
+from schemathesis import CheckContext, Response
+
+# Schemathesis' Case is generic in its operation type.
+Case = _Case[Any]
+
+# Operations whose body is `{"inputs": [email, ...]}` and whose 2xx answer has one result per input.
+EMAIL_BATCH_OPERATIONS = frozenset(
+    {"batch_get_statuses", "batch_unsubscribe_all", "batch_get_unsubscribe_all_statuses"}
+)
+UNSUBSCRIBE_ALL_OPERATIONS = frozenset({"unsubscribe_all", "batch_unsubscribe_all"})
+CORRELATION_HEADER = "x-hubspot-correlation-id"
+
+# The names of the checks in this module, in the order a report shows them.
+CUSTOM_CHECKS = (
+    "batch_result_per_input",
+    "hubspot_error_body",
+    "correlation_id_header",
+    "rate_limit_guidance",
+    "unsubscribe_all_visible",
+    "status_write_visible",
+)
+
+
+def contact_key(email: str) -> str:
+    """One contact per address whatever its case: HubSpot stores contact emails lower-cased."""
+    return email.strip().casefold()
+
+
+def operation_id(case: Case) -> str:
+    return str(case.operation.definition.raw.get("operationId", case.operation.label))
+
+
+def _json_body(response: Response) -> Any:
+    """The parsed body, or None when it is not JSON (content-type checks report that)."""
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if "json" not in content_type.lower():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _email_inputs(case: Case) -> list[str] | None:
+    """The request's `inputs` when they are all strings (a negative case may send anything)."""
+    body = case.body
+    if not isinstance(body, Mapping):
+        return None
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list):
+        return None
+    emails = [item for item in inputs if isinstance(item, str)]
+    return emails if len(emails) == len(inputs) else None
+
+
+def _duplicates(keys: Iterable[Hashable]) -> list[Hashable]:
+    return [key for key, count in Counter(keys).items() if count > 1]
+
+
+def _sample(values: Iterable[object], limit: int = 3) -> str:
+    items = list(values)
+    shown = ", ".join(repr(item) for item in items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+@schemathesis.check
+def batch_result_per_input(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A 2xx batch answer names every distinct input exactly once, in `results` or in `errors`.
+
+    Order does not matter. Inputs that differ only in letter case are one contact. A failed
+    input is accounted for by an error whose `id` names it; errors without an `id` each
+    account for one input.
+    """
+    if operation_id(case) not in EMAIL_BATCH_OPERATIONS or not 200 <= response.status_code < 300:
+        return None
+    inputs = _email_inputs(case)
+    payload = _json_body(response)
+    if inputs is None or not isinstance(payload, Mapping):
+        return None
+    results = payload.get("results")
+    errors = payload.get("errors") or []
+    if not isinstance(results, list) or not isinstance(errors, list):
+        return None
+    wanted = {contact_key(item): item for item in inputs}
+    answered = [
+        contact_key(item["subscriberIdString"])
+        for item in results
+        if isinstance(item, Mapping) and isinstance(item.get("subscriberIdString"), str)
+    ]
+    failed_ids = {
+        contact_key(error["id"])
+        for error in errors
+        if isinstance(error, Mapping) and isinstance(error.get("id"), str)
+    }
+    anonymous_errors = sum(
+        1
+        for error in errors
+        if not (isinstance(error, Mapping) and isinstance(error.get("id"), str))
+    )
+    problems = []
+    duplicated = _duplicates(answered)
+    if duplicated:
+        problems.append(f"answered more than once: {_sample(duplicated)}")
+    unknown = sorted(set(answered) - set(wanted))
+    if unknown:
+        problems.append(f"results for contacts that were not asked for: {_sample(unknown)}")
+    missing = sorted(set(wanted) - set(answered) - failed_ids)
+    if len(missing) > anonymous_errors:
+        problems.append(
+            f"{len(missing)} of {len(wanted)} distinct inputs are neither in `results` nor in "
+            f"`errors`: {_sample(wanted[key] for key in missing)}"
+        )
+    if problems:
+        raise AssertionError("Batch answer does not match its inputs: " + "; ".join(problems))
+    return None
+
+
+def _is_uuid(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _non_empty_string(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+@schemathesis.check
+def hubspot_error_body(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Every JSON error answer (4xx/5xx, except 429) is HubSpot's error body.
+
+    That is `status: "error"`, a non-empty `message` and `category`, and a `correlationId` that is
+    a UUID of any version (HubSpot's recent ids look like UUIDv7). A 5xx HTML page from a proxy
+    is allowed by the spec and not judged here.
+    """
+    if response.status_code < 400 or response.status_code == 429:
+        return None
+    payload = _json_body(response)
+    if payload is None:
+        return None
+    if not isinstance(payload, Mapping):
+        raise AssertionError(f"Error body is a JSON {type(payload).__name__}, not an object")
+    problems = []
+    if payload.get("status") != "error":
+        problems.append(f"`status` is {payload.get('status')!r}, not 'error'")
+    if not _non_empty_string(payload.get("message")):
+        problems.append("`message` is missing or empty")
+    if not _non_empty_string(payload.get("category")):
+        problems.append("`category` is missing or empty")
+    if not _is_uuid(payload.get("correlationId")):
+        problems.append(f"`correlationId` {payload.get('correlationId')!r} is not a UUID")
+    if problems:
+        raise AssertionError("Not HubSpot's error body: " + "; ".join(problems))
+    return None
+
+
+@schemathesis.check
+def correlation_id_header(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """When an error answer sends `X-HubSpot-Correlation-Id`, it repeats the body's id."""
+    if response.status_code < 400:
+        return None
+    header = response.headers.get(CORRELATION_HEADER)
+    payload = _json_body(response)
+    if not header or not isinstance(payload, Mapping) or "correlationId" not in payload:
+        return None
+    if header[0] != payload["correlationId"]:
+        raise AssertionError(
+            f"{CORRELATION_HEADER} is {header[0]!r} but the body's correlationId is "
+            f"{payload['correlationId']!r}"
+        )
+    return None
+
+
+@schemathesis.check
+def rate_limit_guidance(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A 429 tells the client how to back off: `Retry-After` seconds or the body's `policyName`."""
+    if response.status_code != 429:
+        return None
+    retry_after = (response.headers.get("retry-after") or [""])[0].strip()
+    payload = _json_body(response)
+    policy = payload.get("policyName") if isinstance(payload, Mapping) else None
+    if retry_after and not retry_after.isdigit():
+        raise AssertionError(f"Retry-After {retry_after!r} is not a number of seconds")
+    if not retry_after and not _non_empty_string(policy):
+        raise AssertionError("429 without Retry-After and without a policyName in the body")
+    if not isinstance(payload, Mapping) or not _non_empty_string(payload.get("message")):
+        raise AssertionError("429 body has no `message`")
+    return None
+
+
+# ---- stateful checks: they judge a read against the write that a spec link led to --------------
+
+
+def _parent(ctx: CheckContext, case: Case) -> tuple[Case, Response] | None:
+    """The case this one was linked from and that case's response, in the stateful phase."""
+    # `ctx.internals` is Schemathesis' own access to the scenario; absent outside stateful runs.
+    internals = getattr(ctx, "internals", None)
+    find_parent: Callable[..., Case | None] | None = getattr(internals, "find_parent", None)
+    find_response: Callable[..., Response | None] | None = getattr(internals, "find_response", None)
+    if find_parent is None or find_response is None:
+        return None
+    parent = find_parent(case_id=case.id)
+    if parent is None:
+        return None
+    parent_response = find_response(case_id=parent.id)
+    if parent_response is None:
+        return None
+    return parent, parent_response
+
+
+def _business_unit(case: Case) -> object:
+    """The business unit a case addresses; none given is the default unit, 0."""
+    value = (case.query or {}).get("businessUnitId", 0)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _path_contact(case: Case) -> str | None:
+    from urllib.parse import unquote
+
+    value = (case.path_parameters or {}).get("subscriberIdString")
+    return contact_key(unquote(value)) if isinstance(value, str) else None
+
+
+def _unsubscribed_contacts(parent: Case) -> set[str]:
+    if operation_id(parent) == "unsubscribe_all":
+        contact = _path_contact(parent)
+        return {contact} if contact else set()
+    return {contact_key(item) for item in (_email_inputs(parent) or [])}
+
+
+@schemathesis.check
+def unsubscribe_all_visible(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """After a successful unsubscribe-all, a linked read shows it (stateful phase only).
+
+    Every subscription status of the contact reads UNSUBSCRIBED, and the contact has an
+    UNSUBSCRIBED wide status, for the same business unit.
+    """
+    op = operation_id(case)
+    if op not in {"get_statuses", "get_unsubscribe_all_status"} or response.status_code != 200:
+        return None
+    linked = _parent(ctx, case)
+    if linked is None:
+        return None
+    parent, parent_response = linked
+    if operation_id(parent) not in UNSUBSCRIBE_ALL_OPERATIONS or parent_response.status_code != 200:
+        return None
+    contact = _path_contact(case)
+    if contact is None or contact not in _unsubscribed_contacts(parent):
+        return None
+    if _business_unit(parent) != _business_unit(case):
+        return None
+    payload = _json_body(response)
+    results = payload.get("results") if isinstance(payload, Mapping) else None
+    if not isinstance(results, list):
+        return None
+    statuses = [item.get("status") for item in results if isinstance(item, Mapping)]
+    if op == "get_statuses":
+        still = [status for status in statuses if status != "UNSUBSCRIBED"]
+        if still:
+            raise AssertionError(
+                f"{len(still)} of {len(statuses)} subscriptions are not UNSUBSCRIBED right after "
+                f"`{parent.operation.label}` for the same contact: {_sample(still)}"
+            )
+    elif "UNSUBSCRIBED" not in statuses:
+        raise AssertionError(
+            f"No UNSUBSCRIBED wide status right after `{parent.operation.label}` "
+            "for the same contact"
+        )
+    return None
+
+
+@schemathesis.check
+def status_write_visible(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """After a successful single status write, the linked read-back shows the written status.
+
+    Only UNSUBSCRIBED writes are judged, since an opt-out always takes effect: what NOT_SPECIFIED
+    reads back as, and whether an earlier opt-out from all email overrides a SUBSCRIBED write, is
+    left to the workflow tests, which know the mock's documented rules.
+    """
+    if operation_id(case) != "get_statuses" or response.status_code != 200:
+        return None
+    linked = _parent(ctx, case)
+    if linked is None:
+        return None
+    parent, parent_response = linked
+    if operation_id(parent) != "update_status" or parent_response.status_code != 200:
+        return None
+    body = parent.body
+    if not isinstance(body, Mapping) or body.get("statusState") != "UNSUBSCRIBED":
+        return None
+    if _path_contact(parent) != _path_contact(case):
+        return None
+    payload = _json_body(response)
+    results = payload.get("results") if isinstance(payload, Mapping) else None
+    if not isinstance(results, list):
+        return None
+    written = body.get("subscriptionId")
+    matching = [
+        item
+        for item in results
+        if isinstance(item, Mapping) and item.get("subscriptionId") == written
+    ]
+    if matching and any(item.get("status") != "UNSUBSCRIBED" for item in matching):
+        raise AssertionError(
+            f"Subscription {written} reads {matching[0].get('status')!r} right after it was set "
+            "to UNSUBSCRIBED"
+        )
+    return None

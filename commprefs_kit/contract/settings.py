@@ -1,0 +1,120 @@
+"""The suite's knobs: example counts and seed, from `contract_tests/schemathesis.toml` and the
+environment (`scripts/contract` sets the environment from its options).
+
+The toml file is Schemathesis' own configuration; the other counts (state machines, client-side
+properties) scale from its `generation.max-examples` so that one number sizes the whole run.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from commprefs_kit import paths
+
+CONTRACT_TESTS_DIR = paths.ROOT / "contract_tests"
+SCHEMATHESIS_TOML = CONTRACT_TESTS_DIR / "schemathesis.toml"
+ENV_EXAMPLES = "COMMPREFS_CONTRACT_EXAMPLES"
+ENV_SEED = "COMMPREFS_CONTRACT_SEED"
+
+# Operations whose bodies name a subscription type by its integer id.
+SUBSCRIPTION_ID_BINDINGS = {
+    "update_status": "body.subscriptionId",
+    "batch_update_statuses": "body.inputs[*].subscriptionId",
+    "generate_links": "body.subscriptionId",
+}
+
+
+class SettingsError(ValueError):
+    """A knob has a value the suite cannot use; the message is one line."""
+
+
+@dataclass(frozen=True)
+class SuiteSettings:
+    examples: int
+    seed: int
+    stateful_steps: int
+
+    @property
+    def stateful_examples(self) -> int:
+        """Scenarios of Schemathesis' link-driven state machine."""
+        return max(5, self.examples)
+
+    @property
+    def workflow_examples(self) -> int:
+        """Runs of each hand-written workflow state machine (several steps each)."""
+        return max(5, self.examples // 2)
+
+    @property
+    def model_examples(self) -> int:
+        """Instances per component schema in the client-side round-trip properties."""
+        return max(10, self.examples)
+
+    @classmethod
+    def load(
+        cls, toml_path: Path = SCHEMATHESIS_TOML, environ: Mapping[str, str] | None = None
+    ) -> SuiteSettings:
+        env = os.environ if environ is None else environ
+        data = read_toml(toml_path)
+        generation = data.get("generation", {})
+        stateful = data.get("phases", {}).get("stateful", {})
+        return cls(
+            examples=_positive_int(env.get(ENV_EXAMPLES), ENV_EXAMPLES)
+            or int(generation.get("max-examples", 50)),
+            seed=_positive_int(env.get(ENV_SEED), ENV_SEED) or int(data.get("seed", 0)),
+            stateful_steps=int(stateful.get("max-steps", 6)),
+        )
+
+
+def _positive_int(value: str | None, name: str) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a whole number") from None
+    if number < 1:
+        raise SettingsError(f"{name}={value!r} must be at least 1")
+    return number
+
+
+def read_toml(path: Path = SCHEMATHESIS_TOML) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def schemathesis_config_data(
+    settings: SuiteSettings,
+    *,
+    subscription_ids: Sequence[int] = (),
+    business_units: Sequence[int] = (),
+    toml_path: Path = SCHEMATHESIS_TOML,
+) -> dict[str, Any]:
+    """The toml file's data with this run's counts and seed, plus the ids the target knows.
+
+    Schema-valid requests then name real subscription types and business units: a random id
+    is, rightly, a 400 ("unknown subscription"), which would make every positive write a
+    false alarm. Negative cases still get Schemathesis' own invalid values.
+    """
+    data = read_toml(toml_path)
+    data["seed"] = settings.seed
+    data.setdefault("generation", {})["max-examples"] = settings.examples
+    data.setdefault("phases", {}).setdefault("stateful", {})["max-steps"] = settings.stateful_steps
+    dictionaries = data.setdefault("dictionaries", {})
+    if business_units:
+        dictionaries["business_units"] = {"values": list(business_units)}
+        data.setdefault("parameters", {})["query.businessUnitId"] = {"dictionary": "business_units"}
+    if subscription_ids:
+        dictionaries["subscriptions"] = {"values": list(subscription_ids)}
+        operations = data.setdefault("operations", [])
+        for operation_id, binding in SUBSCRIPTION_ID_BINDINGS.items():
+            operations.append(
+                {
+                    "include-operation-id": operation_id,
+                    "parameters": {binding: {"dictionary": "subscriptions"}},
+                }
+            )
+    return data

@@ -1,0 +1,199 @@
+"""Which server the contract suite talks to, with which token, and whether it answers at all.
+
+One switch: without a base URL the suite runs against an ASGI app in-process (the mock by
+default, or any `module:factory`); with one, against whatever serves that URL (the mock over
+HTTP, Prism, Steady, or HubSpot itself). The same settings travel as environment variables, so
+`pytest contract_tests` and `scripts/contract` read them alike.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from commprefs_kit.contract.asgi import SyncASGITransport
+
+ENV_BASE_URL = "COMMPREFS_BASE_URL"
+ENV_TOKEN = "HUBSPOT_ACCESS_TOKEN"
+ENV_APP = "COMMPREFS_CONTRACT_APP"
+DEFAULT_APP = "mock_server:create_app"
+# The mock's built-in token with every scope (see mock_server/README.md).
+DEFAULT_TOKEN = "test-token"
+IN_PROCESS_BASE_URL = "http://mock.local"
+API_PREFIX = "/communication-preferences/2026-03"
+TOKEN_PLACEHOLDER = "$HUBSPOT_ACCESS_TOKEN"
+
+
+class TargetError(Exception):
+    """The target cannot be used; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str | None
+    token: str
+    app_spec: str = DEFAULT_APP
+    token_from_env: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Target:
+        env = os.environ if environ is None else environ
+        base_url = (env.get(ENV_BASE_URL) or "").strip() or None
+        token = env.get(ENV_TOKEN) or ""
+        return cls(
+            base_url=normalize_base_url(base_url) if base_url else None,
+            token=token or DEFAULT_TOKEN,
+            app_spec=(env.get(ENV_APP) or "").strip() or DEFAULT_APP,
+            token_from_env=bool(token),
+        )
+
+    @property
+    def in_process(self) -> bool:
+        return self.base_url is None
+
+    @property
+    def label(self) -> str:
+        return self.base_url or f"in-process ASGI app ({self.app_spec})"
+
+    @property
+    def url(self) -> str:
+        """Where requests go: the base URL, or a placeholder host for the in-process app."""
+        return self.base_url or IN_PROCESS_BASE_URL
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.token)
+
+
+def normalize_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise TargetError(f"invalid base URL {value!r}: expected http(s)://host[:port]")
+    return value.rstrip("/")
+
+
+def redact(text: str, token: str) -> str:
+    """Replace the token wherever it appears; tokens shorter than 4 characters are left alone,
+    since replacing them would mangle ordinary text (the mock's test token is longer)."""
+    if len(token) < 4:
+        return text
+    return text.replace(token, TOKEN_PLACEHOLDER)
+
+
+def load_app_factory(spec: str) -> Any:
+    """Import `module:attribute`; the attribute is an app factory or an ASGI app."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise TargetError(f"invalid app {spec!r}: expected module:factory")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attribute)
+    except (ImportError, AttributeError) as exc:
+        raise TargetError(f"cannot load the app {spec!r}: {exc}") from None
+
+
+def build_app(spec: str) -> Any:
+    """A fresh ASGI app from `module:factory` (each mock app has its own state)."""
+    factory = load_app_factory(spec)
+    # A factory takes no arguments (mock_server.create_app has only optional ones);
+    # an ASGI app takes three. Call only the former.
+    if _is_asgi_app(factory):
+        return factory
+    return factory()
+
+
+def _is_asgi_app(obj: Any) -> bool:
+    import inspect
+
+    if not callable(obj):
+        return False
+    try:
+        parameters = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return False
+    required = [p for p in parameters.values() if p.default is inspect.Parameter.empty]
+    return len(required) == 3
+
+
+def http_client(target: Target, app: Any | None = None, *, timeout: float = 30.0) -> httpx.Client:
+    """A plain httpx client for `target` (in-process when `app` is given), token included."""
+    headers = {"Authorization": f"Bearer {target.token}"}
+    if target.in_process:
+        if app is None:
+            raise TargetError("an in-process target needs an app")
+        return httpx.Client(
+            base_url=IN_PROCESS_BASE_URL,
+            transport=SyncASGITransport(app),
+            headers=headers,
+            timeout=timeout,
+        )
+    return httpx.Client(base_url=target.url, headers=headers, timeout=timeout)
+
+
+def preflight(target: Target, app: Any | None = None) -> None:
+    """Raise `TargetError` (one line, token-free) when the target is unreachable or rejects
+    the token."""
+    try:
+        with http_client(target, app, timeout=10.0) as client:
+            response = client.get(f"{API_PREFIX}/definitions")
+    except httpx.ConnectError as exc:
+        raise TargetError(f"cannot reach {target.label}: {_reason(exc)}") from None
+    except httpx.TimeoutException:
+        raise TargetError(f"{target.label} did not answer within 10 s") from None
+    except httpx.HTTPError as exc:
+        raise TargetError(f"request to {target.label} failed: {_reason(exc)}") from None
+    if response.status_code == 401:
+        source = f"the token in ${ENV_TOKEN}" if target.token_from_env else "the mock's test token"
+        raise TargetError(
+            f"{target.label} rejected {source} (401 on GET {API_PREFIX}/definitions): "
+            f"set {ENV_TOKEN} to a valid access token"
+        )
+    if response.status_code == 404:
+        raise TargetError(
+            f"{target.label} does not serve {API_PREFIX}/definitions (404): is the base URL right?"
+        )
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0]
+
+
+@dataclass(frozen=True)
+class Known:
+    """Ids the target knows, so that schema-valid requests can name real things."""
+
+    subscription_ids: tuple[int, ...]
+    business_units: tuple[int, ...]
+
+
+def discover(target: Target, app: Any | None = None) -> Known:
+    """Active subscription types and business units the target's definitions list names.
+
+    The default unit 0 is always included. Ids that are not whole numbers (a stateless mock's
+    placeholder "string") are skipped: they could never be a valid `subscriptionId`.
+    """
+    ids: set[int] = set()
+    units: set[int] = {0}
+    try:
+        with http_client(target, app, timeout=10.0) as client:
+            response = client.get(f"{API_PREFIX}/definitions")
+        payload = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        payload = {}
+    results = payload.get("results") if isinstance(payload, dict) else None
+    for item in results if isinstance(results, list) else []:
+        if not isinstance(item, dict) or item.get("isActive") is False:
+            continue
+        raw_id = item.get("id")
+        if isinstance(raw_id, str) and raw_id.isdigit():
+            ids.add(int(raw_id))
+        unit = item.get("businessUnitId")
+        if isinstance(unit, int) and not isinstance(unit, bool) and unit >= 0:
+            units.add(unit)
+    return Known(subscription_ids=tuple(sorted(ids)), business_units=tuple(sorted(units)))

@@ -1,0 +1,101 @@
+"""Fixtures of the contract suite: the target, the loaded spec, clients, result collection.
+
+The target comes from the environment (commprefs_kit.contract.target): by default a mock app
+in-process; with COMMPREFS_BASE_URL, any server (token from HUBSPOT_ACCESS_TOKEN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hubspot_communication_preferences import AuthenticatedClient
+from schemathesis.python import asgi
+
+from commprefs_kit.contract import suite
+from commprefs_kit.contract.client import generated_client
+from commprefs_kit.contract.results import ContractResults, get_collector
+from commprefs_kit.contract.settings import SuiteSettings
+from commprefs_kit.contract.target import Known, Target, build_app
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    get_collector(config, suite.results)
+
+
+@pytest.fixture(scope="session")
+def contract_suite() -> suite.Suite:
+    return suite.current()
+
+
+@pytest.fixture(scope="session")
+def target(contract_suite: suite.Suite) -> Target:
+    return contract_suite.target
+
+
+@pytest.fixture(scope="session")
+def suite_settings(contract_suite: suite.Suite) -> SuiteSettings:
+    return contract_suite.settings
+
+
+@pytest.fixture(scope="session")
+def known(contract_suite: suite.Suite) -> Known:
+    return contract_suite.known
+
+
+@pytest.fixture(scope="session")
+def app(contract_suite: suite.Suite) -> Any:
+    """The in-process app shared by the suite (None for a remote target)."""
+    return contract_suite.app
+
+
+@pytest.fixture
+def fresh_app(target: Target) -> Any:
+    """A new in-process app with empty state (None for a remote target)."""
+    return build_app(target.app_spec) if target.in_process else None
+
+
+@pytest.fixture(scope="session")
+def api_schema(contract_suite: suite.Suite) -> schemathesis.BaseSchema:
+    return contract_suite.schema
+
+
+@pytest.fixture(scope="session")
+def contract_results() -> ContractResults:
+    return suite.results()
+
+
+@pytest.fixture(scope="session")
+def auth_headers(target: Target) -> dict[str, str]:
+    return {"Authorization": f"Bearer {target.token}"}
+
+
+@pytest.fixture(scope="session")
+def http_session(target: Target, app: Any) -> Iterator[requests.Session]:
+    """One connection pool (or one in-process ASGI client) for every Schemathesis call."""
+    if target.in_process:
+        with asgi.get_client(app) as client:
+            yield client
+    else:
+        with requests.Session() as session:
+            yield session
+
+
+@pytest.fixture(scope="session")
+def call_and_validate(
+    auth_headers: dict[str, str], http_session: requests.Session
+) -> Callable[[schemathesis.Case], schemathesis.Response]:
+    def run(case: schemathesis.Case) -> schemathesis.Response:
+        return case.call_and_validate(headers=auth_headers, session=http_session)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def client(target: Target, app: Any) -> Iterator[AuthenticatedClient]:
+    """The generated client, pointed at the target (in-process for the default mock)."""
+    with generated_client(target, app) as api:
+        yield api
