@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import sys
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -124,10 +125,15 @@ def _is_email_header(name: str) -> bool:
 
 
 class _LineTap:
-    """Physical lines for csv.reader, remembering those of the record being read."""
+    """Physical lines for csv.reader, remembering those of the record being read.
+
+    Lines can be pushed back: after a broken record, all but its first line are read
+    again as CSV, so one stray quote costs one line, not the rest of the file.
+    """
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
+        self._pushed: deque[str] = deque()
         self.line_no = 0
         self.taken: list[str] = []
 
@@ -135,10 +141,14 @@ class _LineTap:
         return self
 
     def __next__(self) -> str:
-        line = next(self._lines)
+        line = self._pushed.popleft() if self._pushed else next(self._lines)
         self.line_no += 1
         self.taken.append(line)
         return line
+
+    def push_back(self, lines: list[str]) -> None:
+        self._pushed.extendleft(reversed(lines))
+        self.line_no -= len(lines)
 
 
 def _guess_delimiter(first_line: str) -> str:
@@ -182,13 +192,14 @@ def read_csv(stream: TextIO, column: str | None, stats: ReadStats) -> Iterator[I
         except StopIteration:
             break
         except csv.Error as exc:
-            yield from _reread(tap.taken, start, index, dialect, f"CSV error: {exc}", stats)
+            yield from _skip_first_line(tap, start, f"CSV error: {exc}")
             reader = csv.reader(tap, dialect)
             continue
         finally:
-            stats.lines = tap.line_no
+            stats.lines = max(stats.lines, tap.line_no)
         if len(tap.taken) > 1 and _broken(row, index, width):
-            yield from _reread(tap.taken, start, index, dialect, "unbalanced quote", stats)
+            yield from _skip_first_line(tap, start, "unbalanced quote")
+            reader = csv.reader(tap, dialect)
             continue
         if not any(cell.strip() for cell in row):
             stats.blank += 1
@@ -217,29 +228,12 @@ def _broken(row: list[str], index: int, width: int) -> bool:
     return "\n" in cell or "\r" in cell
 
 
-def _reread(
-    taken: list[str],
-    start: int,
-    index: int,
-    dialect: type[csv.Dialect],
-    reason: str,
-    stats: ReadStats,
-) -> Iterator[InputRecord]:
-    """Report the record's first line as malformed and read its other lines one by one."""
-    if not taken:
+def _skip_first_line(tap: _LineTap, start: int, reason: str) -> Iterator[InputRecord]:
+    """Report a broken record's first line; its other lines go back to be read again."""
+    if not tap.taken:
         return
-    yield Malformed(start, _shown(taken[0]), reason)
-    for offset, line in enumerate(taken[1:], start=1):
-        if not line.strip():
-            stats.blank += 1
-            continue
-        try:
-            rows = list(csv.reader([line], dialect))
-        except csv.Error as exc:
-            yield Malformed(start + offset, _shown(line), f"CSV error: {exc}")
-            continue
-        row = rows[0] if rows else []
-        yield _cell(row, index, start + offset, line)
+    yield Malformed(start, _shown(tap.taken[0]), reason)
+    tap.push_back(tap.taken[1:])
 
 
 def _cell(row: list[str], index: int, line_no: int, content: str) -> InputRecord:

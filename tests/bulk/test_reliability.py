@@ -1,4 +1,4 @@
-"""Against the stateful mock with fault injection: none lost, none twice, every failure explained."""
+"""Against the stateful mock with faults injected: none lost, none twice, failures explained."""
 
 from __future__ import annotations
 
