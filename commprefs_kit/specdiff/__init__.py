@@ -7,11 +7,20 @@ generated client. `python -m commprefs_kit.specdiff OLD NEW` is the command line
 
 Why hand-written: there is no established, maintained Python tool for this. oasdiff
 (the reference, whose classification inspired the table) and pb33f's openapi-changes
-are Go programs not installable here; the PyPI projects that exist are single-author,
-young or abandoned (openapispecdiff last released 2022) and none classifies changes
-by consumer impact with a table we can review. The engine is small: loading and
-normalisation (document.py), schema walk (schema.py), operations (compare.py), the
-table (rules.py).
+are Go programs not installable here; the PyPI packages found (openapispecdiff, last
+released 2022; api-schema-diff, api-diff-sentinel, openapi-lens: recent 1.0 releases
+without a track record) are not established enough to pin a CI gate on. The engine is
+small: loading and normalisation (document.py), schema walk (schema.py), operations and
+responses (compare.py), the severity table (rules.py), rendering (report.py), recorded
+deviations (deviations.py).
+
+Matching: operations by METHOD + path (parameter names and API version segments
+blanked, see document.py); parameters by location and name (path ones by position);
+media types exactly, else by the wildcard that covers them (`*/*` upstream vs
+`application/json` here is one "made concrete" change, and the schemas are compared);
+status codes exactly, else by the range (4XX) or, for non-2xx, the `default` that
+covered them, so declaring 400 explicitly where `default` served is not a change unless
+its body differs. Schema locations read like JSONPath (`$.results[].legalBasis`).
 
 Noise, ignored by design (it changes no request, response or generated signature):
 descriptions, summaries, titles, examples (HubSpot's documents are full of
@@ -20,7 +29,8 @@ descriptions, summaries, titles, examples (HubSpot's documents are full of
 the origin of `$ref`s (inline and referenced schemas are compared by content, so
 moving an enum into a component is not a change) and HubSpot's `x-hubspot-*` tier
 and rollout metadata. Other operation-level `x-` extensions (e.g. `x-retry-safe`)
-and response `links` are compared, as safe changes, because tooling reads them.
+and response `links` are compared, because tooling reads them (an extension change or
+a new link is safe; a removed link is potentially breaking).
 Not compared: a link's target parameters, response header `required`, callbacks,
 webhooks and external `$ref`s (an external ref is reported as an error).
 """

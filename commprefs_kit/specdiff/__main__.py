@@ -115,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         print("spec-diff: error: schema nesting too deep to compare", file=sys.stderr)
         return 2
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        # Loading checks the outline only; an object where OpenAPI wants a list (or the
+        # like) deeper down surfaces here. One line, never a traceback.
+        name = type(exc).__name__
+        print(f"spec-diff: error: malformed OpenAPI document ({name}: {exc})", file=sys.stderr)
+        return 2
     try:
         print(output)
         sys.stdout.flush()

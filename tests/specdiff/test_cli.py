@@ -177,6 +177,19 @@ def test_bad_input_is_one_clear_line_and_exit_2(
     assert err.count("\n") == 1
 
 
+def test_malformed_operation_is_a_clear_error(
+    base_doc: Callable[[], Doc],
+    write: Callable[[str, Doc], str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = base_doc()
+    broken["paths"]["/v1/items/{id}"]["get"]["responses"] = ["200"]  # a list, not a map
+    assert main([write("old.json", base_doc()), write("new.json", broken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("spec-diff: error: malformed OpenAPI document (AttributeError")
+    assert err.count("\n") == 1
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main([])
