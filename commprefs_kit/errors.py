@@ -270,6 +270,9 @@ class UnexpectedResponseError(HubSpotAPIError):
             else "not its JSON error"
         )
         head = f"HubSpot answered {self.status_code}{self._request_text()} with {kind}, {expected}"
+        location = self.headers.get("location")
+        if 300 <= self.status_code < 400 and location:
+            head += f" (redirect to {location})"
         return f"{head}: {self.message}" if self.message else f"{head}."
 
 

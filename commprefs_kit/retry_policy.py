@@ -21,6 +21,12 @@ What this module adds to httpx-retries, and why:
 * ``max_total_wait`` bounds the sum of waits for one call (httpx-retries' ``total_timeout``).
 
 Which requests are retried at all is not decided here but by ``commprefs_kit.retry_safety``.
+
+One real gap in httpx-retries, closed in ``commprefs_kit.transport``: ``RetryTransport`` only sees
+response *headers*, so a connection dropped while the body streams is not retried (its FAQ says
+so). ``AttemptTransport`` reads each body inside the retry loop; ``tests/client/test_real_http.py``
+fails without it. Two traps avoided: ``Retry(allowed_methods=[])`` silently means the default
+methods (no POST), and ``RetryTransport(transport=<sync only>)`` has no async side.
 """
 
 from __future__ import annotations

@@ -166,11 +166,13 @@ class RetrySafeTransport(RetryTransport):
 class ErrorTransport(_DualTransport):
     """Outermost layer: turns what the generated client cannot use into typed errors.
 
-    With ``raise_errors=True`` every non-2xx answer raises. With ``raise_errors=False`` HubSpot's
-    JSON errors come back as the generated ``Error`` / ``RateLimitError`` models, and only answers
-    the generated parser would crash on raise (a non-JSON error body, a status such as 520 that
-    ``http.HTTPStatus`` does not know). Either way a 2xx whose body is not JSON raises
-    ``UnexpectedResponseError`` rather than the generated parser's JSONDecodeError.
+    With ``raise_errors=True`` every non-2xx answer raises (3xx included: HubSpot's API does not
+    redirect, and the generated client would silently return ``parsed=None``). With
+    ``raise_errors=False`` HubSpot's JSON errors come back as the generated ``Error`` /
+    ``RateLimitError`` models, and only answers the generated parser would crash on raise (a
+    non-JSON error body, a status such as 520 that ``http.HTTPStatus`` does not know). Either way
+    a 2xx whose body is not a JSON object raises ``UnexpectedResponseError`` rather than the
+    generated parser's JSONDecodeError/TypeError.
     """
 
     def __init__(
@@ -220,22 +222,21 @@ class ErrorTransport(_DualTransport):
         if body is None:
             return True
         if 200 <= status < 300:
-            return _json(body) is _NOT_JSON
-        if status < 400:
-            return not _known_status(status)  # 1xx/3xx: the generated parser returns None
-        if self.raise_errors:
+            # Every 2xx the spec documents is a JSON object.
+            return not isinstance(_json(body), dict)
+        if self.raise_errors or not _known_status(status):
             return True
-        return not (_known_status(status) and _generated_parses(status, body))
-
-
-_NOT_JSON = object()
+        if status < 400:
+            return False  # a 3xx: the generated parser returns None
+        return not _generated_parses(status, body)
 
 
 def _json(body: bytes) -> Any:
+    """The parsed body, or None when it is not JSON (JSON ``null`` is no use to us either)."""
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
-        return _NOT_JSON
+        return None
 
 
 def _known_status(status: int) -> bool:

@@ -447,3 +447,20 @@ def test_update_status_is_covered_too(hubspot: ScriptedHubSpot, token: str) -> N
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds
+
+
+def test_redirect_raises_instead_of_parsing_to_none(hubspot: ScriptedHubSpot, token: str) -> None:
+    hubspot.script(reply(301, headers={"location": "https://example.com/elsewhere"}))
+    with pytest.raises(UnexpectedResponseError) as caught:
+        read_definitions(no_retry_client(hubspot, token))
+    assert "answered 301" in str(caught.value)
+    assert "(redirect to https://example.com/elsewhere)" in str(caught.value)
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]", b'"text"', b"42"])
+def test_2xx_json_that_is_not_an_object_raises(
+    body: bytes, hubspot: ScriptedHubSpot, token: str
+) -> None:
+    hubspot.script(reply(200, content=body, headers={"content-type": "application/json"}))
+    with pytest.raises(UnexpectedResponseError, match="not the JSON the API documents"):
+        read_definitions(no_retry_client(hubspot, token))
