@@ -62,7 +62,11 @@ def headlines(changes: Sequence[Change], limit: int = 3) -> list[str]:
     for change in changes:
         shape = SCOPE.sub(r" scopes.* \1", OPERATION.sub("* ", change.key))
         groups.setdefault(shape, []).append(change)
-    ranked = sorted(groups.items(), key=lambda kv: (-kv[1][0].severity, -len(kv[1]), kv[0]))
+    # worst first; per-operation changes before component-level churn (flow scope lists)
+    ranked = sorted(
+        groups.items(),
+        key=lambda kv: (-kv[1][0].severity, kv[0].startswith("components."), -len(kv[1]), kv[0]),
+    )
     out = []
     for shape, group in ranked[:limit]:
         if len(group) == 1:
