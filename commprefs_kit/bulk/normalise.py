@@ -21,11 +21,14 @@ from dataclasses import dataclass
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _ANGLE = re.compile(r"^[^<>]*<([^<>]*)>\s*$")
-# RFC 5322 dot-atom text; non-ASCII allowed for SMTPUTF8 local parts.
-_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]+"
+# RFC 5322 dot-atom text (letters, digits, !#$%&'*+-/=?^_`{|}~) plus any non-ASCII character
+# (SMTPUTF8), written as "not a forbidden ASCII character": a negated class compiles in
+# microseconds, a class spanning all of Unicode takes tens of milliseconds at import.
+_ATOM = r"[^\x00-\x20\x22\x28\x29\x2c\x2e\x3a-\x3c\x3e\x40\x5b-\x5d\x7f]+"
 _LOCAL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*$")
-_ALNUM = r"a-z0-9\u0080-\U0010ffff"
-_LABEL = re.compile(rf"^[{_ALNUM}](?:[{_ALNUM}\-]*[{_ALNUM}])?$")
+_ALNUM = r"[^\x00-\x2f\x3a-\x60\x7b-\x7f]"  # a-z, 0-9 (lower-cased already) or non-ASCII
+_INNER = r"[^\x00-\x2c\x2e\x2f\x3a-\x60\x7b-\x7f]"  # the same plus "-"
+_LABEL = re.compile(rf"^{_ALNUM}(?:{_INNER}*{_ALNUM})?$")
 _TLD_NUMERIC = re.compile(r"^[0-9]+$")
 
 MAX_ADDRESS = 254

@@ -25,12 +25,13 @@ def app() -> MockApp:
 
 
 @pytest.fixture
-def serve_mock(tmp_path: Path) -> Iterator[Callable[..., ServedMock]]:
+def serve_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ServedMock]]:
+    logs = tmp_path_factory.mktemp("mock-logs")
     started: list[subprocess.Popen[bytes]] = []
 
     def start(*args: str) -> ServedMock:
         port = free_port()
-        log = (tmp_path / f"mock-{port}.log").open("wb")
+        log = (logs / f"mock-{port}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "mock_server", "--port", str(port), *args],
             cwd=ROOT,
@@ -48,7 +49,7 @@ def serve_mock(tmp_path: Path) -> Iterator[Callable[..., ServedMock]]:
                 if process.poll() is not None:
                     break
                 time.sleep(0.1)
-        raise RuntimeError(f"mock did not start: {(tmp_path / f'mock-{port}.log').read_text()}")
+        raise RuntimeError(f"mock did not start: {(logs / f'mock-{port}.log').read_text()}")
 
     yield start
     for process in started:
