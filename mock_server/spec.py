@@ -184,8 +184,9 @@ class Spec:
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:
     """Read and convert the spec at ``path`` (the repository's pinned spec by default)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
     with path.open("rb") as f:
-        return Spec(yaml.safe_load(f))
+        return Spec(yaml.load(f, Loader=loader))
 
 
 @functools.cache
