@@ -213,3 +213,15 @@ async def test_business_units_are_independent(client: httpx.AsyncClient) -> None
     )
     assert [s["subscriptionId"] for s in unit0.json()["results"][0]["statuses"]] == UNIT0
     assert {s["status"] for s in unit0.json()["results"][0]["statuses"]} == {"NOT_SPECIFIED"}
+
+
+def test_bulk_id_serialization_matches_orjson_for_odd_strings() -> None:
+    import orjson
+
+    from mock_server.handlers import _bulk_ids
+
+    odd = ['a","b@x.com', 'q\\",\\"z@x.com', '"quoted"@x.com', "é@x.com", "x\\", "", "\u2028"]
+    for emails in [[], ["a@x.com"], odd, [*odd, "last@x.com"]]:
+        expected = orjson.dumps([{"subscriberIdString": e} for e in emails])
+        assert orjson.loads(_bulk_ids(emails)) == orjson.loads(expected)
+        assert _bulk_ids(emails) == expected
