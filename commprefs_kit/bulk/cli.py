@@ -59,7 +59,12 @@ from commprefs_kit.bulk.journal import (
     remove_journal,
 )
 from commprefs_kit.bulk.ratelimit import PacedTransport, Rate
-from commprefs_kit.bulk.results import ErrorInfo, write_results_atomically
+from commprefs_kit.bulk.results import (
+    ErrorInfo,
+    jsonl_chunks,
+    write_atomically,
+    write_results_atomically,
+)
 from commprefs_kit.bulk.sender import RunStopped, StopKind
 from commprefs_kit.bulk.verify import verify_opted_out
 from commprefs_kit.client import DEFAULT_BASE_URL, make_client
@@ -255,6 +260,7 @@ async def _send(journal: Journal, settings: Settings, client: object, todo: int)
             concurrency=settings.concurrency,
             business_unit_id=settings.business_unit_id,
             journal=journal,
+            prepared=True,  # distinct, normalised and unconfirmed: straight from the journal
         ):
             meter.done += 1
             if not result.outcome.confirmed:
@@ -401,7 +407,7 @@ def run(settings: Settings, token_file: Path | None, dry_run: bool, fresh: bool)
         except (KeyboardInterrupt, asyncio.CancelledError):
             interrupted = True
         reason = _not_confirmed_reason(stop, interrupted)
-        written = write_results_atomically(settings.output, journal.results(reason))
+        written = _write_results(journal, settings.output, reason)
         counts = journal.counts()
         if not settings.quiet:
             _summary(counts, settings, written)
@@ -412,6 +418,22 @@ def run(settings: Settings, token_file: Path | None, dry_run: bool, fresh: bool)
             err.print("interrupted: progress is journaled; rerun the same command to resume")
             return ExitCode.INTERRUPTED
         return _exit_code(counts, stop, settings)
+
+
+def _write_results(journal: Journal, output: Path, reason: ErrorInfo) -> int:
+    """The result file, from the journal, replaced atomically."""
+    if output.suffix.lower() == ".csv":
+        return write_results_atomically(output, journal.results(reason))
+    count = 0
+
+    def counted() -> Iterator[dict[str, object]]:
+        nonlocal count
+        for document in journal.result_documents(reason):
+            count += 1
+            yield document
+
+    write_atomically(output, jsonl_chunks(counted()))
+    return count
 
 
 def _not_confirmed_reason(stop: RunStopped | None, interrupted: bool) -> ErrorInfo:

@@ -106,6 +106,19 @@ async def _aiter(addresses: Iterable[str] | AsyncIterable[str]) -> AsyncIterator
         yield item
 
 
+async def _prepared_jobs(
+    addresses: Iterable[str] | AsyncIterable[str], batch_size: int
+) -> AsyncIterator[_Job]:
+    batch: list[str] = []
+    async for address in _aiter(addresses):
+        batch.append(address)
+        if len(batch) >= batch_size:
+            yield _Send(batch, [None] * len(batch))
+            batch = []
+    if batch:
+        yield _Send(batch, [None] * len(batch))
+
+
 async def _jobs(
     addresses: Iterable[str] | AsyncIterable[str], journal: JournalLike, batch_size: int
 ) -> AsyncIterator[_Job]:
@@ -304,18 +317,23 @@ async def unsubscribe_all(
     journal: JournalLike | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     max_failed_batches: int = DEFAULT_MAX_FAILED_BATCHES,
+    prepared: bool = False,
 ) -> AsyncIterator[ContactResult]:
     """Opt every address out of all email, in batches; yield one result per contact.
 
     `rate` paces this call's requests (None: the client is paced already, or no
     limit). `journal` makes the run resumable and keeps de-duplication on disk;
-    without it de-duplication uses an in-memory set. Raises `RunStopped` on 401/403/
-    wrong endpoint, after yielding the results already finished.
+    without it de-duplication uses an in-memory set. `prepared=True` says the
+    addresses are already normalised, distinct and unconfirmed (as
+    `Journal.unconfirmed()` gives them): they are sent as they are. Raises
+    `RunStopped` on 401/403/wrong endpoint, after yielding the results already finished.
     """
     if batch_size < 1 or concurrency < 1 or max_attempts < 1:
         raise ValueError("batch_size, concurrency and max_attempts must be at least 1")
     seen: JournalLike = journal if journal is not None else _MemorySeen()
-    seen.begin_run()
+    if not prepared:
+        seen.begin_run()
+    jobs = _prepared_jobs(addresses, batch_size) if prepared else _jobs(addresses, seen, batch_size)
     worker = _Unsubscriber(
         client,
         business_unit_id,
@@ -325,7 +343,7 @@ async def unsubscribe_all(
         max_failed_batches,
     )
     try:
-        async for results in run_pool(_jobs(addresses, seen, batch_size), worker, concurrency):
+        async for results in run_pool(jobs, worker, concurrency):
             for result in results:
                 yield result
     except RunStopped as stop:

@@ -30,6 +30,7 @@ _ALNUM = r"[^\x00-\x2f\x3a-\x60\x7b-\x7f]"  # a-z, 0-9 (lower-cased already) or 
 _INNER = r"[^\x00-\x2c\x2e\x2f\x3a-\x60\x7b-\x7f]"  # the same plus "-"
 _LABEL = re.compile(rf"^{_ALNUM}(?:{_INNER}*{_ALNUM})?$")
 _TLD_NUMERIC = re.compile(r"^[0-9]+$")
+_SPACE = re.compile(r"\s")
 
 MAX_ADDRESS = 254
 MAX_LOCAL = 64
@@ -57,7 +58,7 @@ def normalise_email(raw: str) -> str | Invalid:
         return Invalid("empty value")
     if "\ufffd" in value:
         return Invalid("contains bytes that are not UTF-8")
-    if any(ch.isspace() for ch in value):
+    if _SPACE.search(value):
         return Invalid("contains whitespace")
     count = value.count("@")
     if count == 0:

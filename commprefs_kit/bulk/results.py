@@ -169,42 +169,19 @@ def csv_row(result: ContactResult) -> list[str]:
     ]
 
 
-def write_results_atomically(path: Path, results: Iterable[ContactResult]) -> int:
-    """Write JSON Lines (or CSV for a .csv path) to a temporary file, fsync, rename.
-
-    A reader never sees a half-written result file: it is the old one or the new one.
-    """
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    as_csv = path.suffix.lower() == ".csv"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    count = 0
-
-    def counted() -> Iterator[ContactResult]:
-        nonlocal count
-        for result in results:
-            count += 1
-            yield result
-
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            for chunk in _encode(counted(), as_csv):
-                raw.write(chunk)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return count
+def jsonl_chunks(documents: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    """JSON Lines, a few hundred records per chunk."""
+    lines: list[bytes] = []
+    for document in documents:
+        lines.append(orjson.dumps(document))
+        if len(lines) >= 512:
+            yield b"\n".join(lines) + b"\n"
+            lines = []
+    if lines:
+        yield b"\n".join(lines) + b"\n"
 
 
-def _encode(results: Iterable[ContactResult], as_csv: bool) -> Iterator[bytes]:
-    if not as_csv:
-        for result in results:
-            yield result.to_json() + b"\n"
-        return
+def csv_chunks(results: Iterable[ContactResult]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
@@ -215,6 +192,44 @@ def _encode(results: Iterable[ContactResult], as_csv: bool) -> Iterator[bytes]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode()
+
+
+def write_results_atomically(path: Path, results: Iterable[ContactResult]) -> int:
+    """JSON Lines, or CSV for a .csv path, written atomically; returns the record count."""
+    count = 0
+
+    def counted() -> Iterator[ContactResult]:
+        nonlocal count
+        for result in results:
+            count += 1
+            yield result
+
+    if path.suffix.lower() == ".csv":
+        write_atomically(path, csv_chunks(counted()))
+    else:
+        write_atomically(path, jsonl_chunks(r.to_dict() for r in counted()))
+    return count
+
+
+def write_atomically(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write to a temporary file beside `path`, fsync, rename over it, fsync the folder.
+
+    A reader never sees a half-written result file: it is the old one or the new one.
+    """
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            for chunk in chunks:
+                raw.write(chunk)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
