@@ -17,6 +17,7 @@ from mock_server import semantics as sem
 from mock_server.clock import iso_now
 from mock_server.config import MockConfig
 from mock_server.fixtures import Definition
+from mock_server.serialize import StatusJson, bulk_item, join
 from mock_server.spec import JSON
 from mock_server.store import StatusRecord, Store
 from mock_server.validation import BodyResult
@@ -72,40 +73,6 @@ def _bulk_ids(emails: list[str]) -> bytes:
     return b"[" + _BULK_ITEM + items + b"}]"
 
 
-def _status(
-    subscriber: str, d: Definition, record: StatusRecord | None, reason: str | None = None
-) -> JSON:
-    if record is None:
-        out: JSON = {
-            "channel": sem.CHANNEL,
-            "source": sem.SOURCE_DEFAULT,
-            "status": sem.NOT_SPECIFIED,
-            "subscriberIdString": subscriber,
-            "subscriptionId": d.id,
-            "timestamp": d.created_at,
-            "businessUnitId": d.business_unit_id,
-            "subscriptionName": d.name,
-        }
-    else:
-        out = {
-            "channel": sem.CHANNEL,
-            "source": record.source,
-            "status": record.status,
-            "subscriberIdString": subscriber,
-            "subscriptionId": d.id,
-            "timestamp": record.timestamp,
-            "businessUnitId": d.business_unit_id,
-            "subscriptionName": d.name,
-        }
-        if record.legal_basis is not None:
-            out["legalBasis"] = record.legal_basis
-        if record.explanation is not None:
-            out["legalBasisExplanation"] = record.explanation
-    if reason is not None:
-        out["setStatusSuccessReason"] = reason
-    return out
-
-
 def _distinct(inputs: list[Any]) -> list[tuple[int, Any]]:
     """Each distinct input once, in first-seen order, with its index (identical ones merge).
 
@@ -132,6 +99,7 @@ class Handlers:
         self.store = store
         self.config = config
         self._definitions_cache: dict[tuple[int, bool], bytes] = {}
+        self._statuses = StatusJson()
         self._link_secret = f"commprefs-mock:{config.seed}".encode()
         self.table: dict[str, Handler] = {
             "get_definitions": Handlers.get_definitions,
@@ -148,6 +116,7 @@ class Handlers:
 
     def forget_cache(self) -> None:
         self._definitions_cache.clear()
+        self._statuses.forget()
 
     # -- definitions -----------------------------------------------------------------------
     def get_definitions(self, req: Request) -> tuple[int, bytes]:
@@ -173,7 +142,7 @@ class Handlers:
         unit = sem.business_unit(self.store.fixtures, req.query)
         email = req.path["subscriberIdString"]
         rows = self.store.statuses_in_unit(sem.subscriber_key(email), unit)
-        return 200, _envelope([_status(email, d, r) for d, r in rows], req.started)
+        return 200, _envelope_bytes(self._read_items(email, rows), req.started)
 
     def update_status(self, req: Request) -> tuple[int, bytes]:
         assert req.body is not None
@@ -192,7 +161,8 @@ class Handlers:
             change.get("legalBasisExplanation"),
             req.started,
         )
-        return 200, _envelope([_status(email, definition, record, reason)], req.started)
+        item = self._statuses.one(email, definition, record, reason)
+        return 200, _envelope_bytes(join([item]), req.started)
 
     def get_unsubscribe_all_status(self, req: Request) -> tuple[int, bytes]:
         # `verbose` is declared on this read too; it changes nothing here.
@@ -208,35 +178,34 @@ class Handlers:
             sem.subscriber_key(email), unit, req.started, details=verbose
         )
         # verbose=false: "an empty response", i.e. results: [].
-        return 200, _envelope([_status(email, d, r, why) for d, r, why in rows], req.started)
+        return 200, _envelope_bytes(self._statuses.items(email, rows), req.started)
 
     # -- batches ---------------------------------------------------------------------------
     def batch_get_statuses(self, req: Request) -> tuple[int, bytes]:
         unit = sem.business_unit(self.store.fixtures, req.query)
+        store = self.store
         return self._batch_read(
             req,
-            lambda email: {
-                "subscriberIdString": email,
-                "statuses": [
-                    _status(email, d, r)
-                    for d, r in self.store.statuses_in_unit(sem.subscriber_key(email), unit)
-                ],
-            },
+            lambda email: bulk_item(
+                email,
+                b"statuses",
+                self._read_items(email, store.statuses_in_unit(sem.subscriber_key(email), unit)),
+            ),
         )
 
     def batch_get_unsubscribe_all_statuses(self, req: Request) -> tuple[int, bytes]:
         unit = sem.business_unit(self.store.fixtures, req.query)
         return self._batch_read(
             req,
-            lambda email: {"subscriberIdString": email, "wideStatuses": self._wide(email, unit)},
+            lambda email: bulk_item(email, b"wideStatuses", orjson.dumps(self._wide(email, unit))),
         )
 
-    def _batch_read(self, req: Request, one: Callable[[str], JSON]) -> tuple[int, bytes]:
+    def _batch_read(self, req: Request, one: Callable[[str], bytes]) -> tuple[int, bytes]:
         assert req.body is not None
         inputs = req.body.value["inputs"]
         sem.batch_size(len(inputs), self.config.max_batch_inputs)
         bad = req.body.bad_inputs
-        results: list[JSON] = []
+        results: list[bytes] = []
         errors: list[JSON] = []
         for index, item in _distinct(inputs):
             if index in bad:
@@ -244,15 +213,13 @@ class Handlers:
                 errors.append(sem.standard_error(shown, f"Invalid input {shown!r}", bad[index]))
             else:
                 results.append(one(item))
-        if errors:
-            return 207, _envelope(results, req.started, errors)
-        return 200, _envelope(results, req.started)
+        return (207 if errors else 200), _envelope_bytes(join(results), req.started, errors)
 
     def batch_update_statuses(self, req: Request) -> tuple[int, bytes]:
         assert req.body is not None
         inputs = req.body.value["inputs"]
         sem.batch_size(len(inputs), self.config.max_batch_inputs)
-        results: list[JSON] = []
+        results: list[bytes] = []
         errors: list[JSON] = []
         for index, change in _distinct(inputs):
             email = change["subscriberIdString"]
@@ -274,8 +241,8 @@ class Handlers:
                 change.get("legalBasisExplanation"),
                 req.started,
             )
-            results.append(_status(email, definition, record, reason))
-        return 200, _envelope(results, req.started, errors)
+            results.append(self._statuses.one(email, definition, record, reason))
+        return 200, _envelope_bytes(join(results), req.started, errors)
 
     def batch_unsubscribe_all(self, req: Request) -> tuple[int, bytes]:
         unit = sem.business_unit(self.store.fixtures, req.query)
@@ -287,14 +254,13 @@ class Handlers:
             # verbose=false: one result per input, `statuses` left out.
             self.store.unsubscribe_all_quiet(distinct, unit, req.started)
             return 200, _envelope_bytes(_bulk_ids(distinct), req.started)
-        results: list[JSON] = []
+        results: list[bytes] = []
         for email in distinct:
             rows = self.store.unsubscribe_all(
                 sem.subscriber_key(email), unit, req.started, details=True
             )
-            statuses = [_status(email, d, r, why) for d, r, why in rows]
-            results.append({"subscriberIdString": email, "statuses": statuses})
-        return 200, _envelope(results, req.started)
+            results.append(bulk_item(email, b"statuses", self._statuses.items(email, rows)))
+        return 200, _envelope_bytes(join(results), req.started)
 
     # -- links -------------------------------------------------------------------------------
     def generate_links(self, req: Request) -> tuple[int, bytes]:
@@ -321,6 +287,9 @@ class Handlers:
         return 200, orjson.dumps(out)
 
     # -- helpers -------------------------------------------------------------------------------
+    def _read_items(self, email: str, rows: list[tuple[Definition, StatusRecord | None]]) -> bytes:
+        return self._statuses.items(email, [(d, r, None) for d, r in rows])
+
     def _wide(self, email: str, unit: int) -> list[JSON]:
         wide = self.store.wide_status(sem.subscriber_key(email), unit)
         if wide is None:

@@ -16,11 +16,14 @@ from mock_server.fixtures import Definition, Fixtures
 
 @dataclass(slots=True)
 class StatusRecord:
+    """One subscription's status; never changed once made (a change makes a new record)."""
+
     status: str
     source: str
     legal_basis: str | None
     explanation: str | None
     timestamp: str
+    json: bytes | None = None  # encoded fields, filled in by serialize.StatusJson
 
 
 @dataclass(slots=True)
@@ -84,11 +87,15 @@ class Store:
         repeat without details is answered without touching the records.
         """
         wide = self.wide.setdefault(unit, {})
-        if key in wide and not details:
-            return []
+        definitions = self.fixtures.units.get(unit, ())
+        if key in wide:
+            if not details:
+                return []
+            done = self.statuses[key]
+            return [(d, done[d.id], sem.NO_STATUS_CHANGE) for d in definitions]
         records = self.statuses.setdefault(key, {})
         out: list[tuple[Definition, StatusRecord, str]] = []
-        for definition in self.fixtures.units.get(unit, ()):
+        for definition in definitions:
             record = records.get(definition.id)
             if record is not None and record.status == sem.UNSUBSCRIBED:
                 reason = sem.NO_STATUS_CHANGE
