@@ -7,7 +7,7 @@
     as a plain loop over HubSpot's official SDK (hubspot-sdk), in one run, with the ratios.
 (c) memory: peak RSS of the command (a subprocess, os.wait4) at 10k and 100k contacts.
 
-    .venv/bin/python benchmarks/bulk_unsubscribe.py               # all three, ~3 minutes
+    .venv/bin/python benchmarks/bulk_unsubscribe.py               # all three, ~5 minutes
     .venv/bin/python benchmarks/bulk_unsubscribe.py --part a --budget 190/10s --windows 3
 """
 
@@ -225,34 +225,42 @@ def tool_cli(url: str, count: int, batch: int, workdir: Path) -> tuple[float, in
     return count / elapsed, usage.ru_maxrss
 
 
-def part_b(count: int, batch: int, rounds: int) -> None:
-    print(
-        f"\n(b) throughput, no rate limit: {count:,} contacts in batches of {batch}, "
-        f"best of {rounds}"
-    )
-    best: dict[str, float] = {}
-    with served_mock() as url, tempfile.TemporaryDirectory() as tmp:
-        for _ in range(rounds):
-            for name, run in [
-                ("hubspot-sdk plain loop", lambda: sdk_loop(url, count, batch)),
+def part_b(count: int, batch: int, rounds: int, latency_ms: int) -> None:
+    scenarios = [("loopback", count, ())]
+    if latency_ms:
+        # HubSpot is not on loopback: every request here waits latency_ms (a "latency" fault
+        # on every request), which is where concurrency pays.
+        slow = ("--fault-rate", "1", "--faults", "latency", "--latency-ms", str(latency_ms))
+        scenarios.append((f"{latency_ms} ms latency per request", count // 4, slow))
+    for label, contacts, mock_args in scenarios:
+        print(
+            f"\n(b) throughput, no rate limit, {label}: {contacts:,} contacts in batches of "
+            f"{batch}, best of {rounds}"
+        )
+        best: dict[str, float] = {}
+        with served_mock(*mock_args) as url, tempfile.TemporaryDirectory() as tmp:
+            runs = [
+                ("hubspot-sdk plain loop", lambda: sdk_loop(url, contacts, batch)),
                 (
                     "tool, library call, concurrency 1",
-                    lambda: asyncio.run(tool_library(url, count, batch, 1)),
+                    lambda: asyncio.run(tool_library(url, contacts, batch, 1)),
                 ),
                 (
                     "tool, library call, concurrency 4",
-                    lambda: asyncio.run(tool_library(url, count, batch, 4)),
+                    lambda: asyncio.run(tool_library(url, contacts, batch, 4)),
                 ),
                 (
                     "tool, whole command (journal, results)",
-                    lambda: tool_cli(url, count, batch, Path(tmp))[0],
+                    lambda: tool_cli(url, contacts, batch, Path(tmp))[0],
                 ),
-            ]:
-                reset(url)
-                best[name] = max(best.get(name, 0.0), run())
-    sdk = best["hubspot-sdk plain loop"]
-    for name, rate in best.items():
-        print(f"    {name:<40} {rate:>9,.0f} contacts/s   x{rate / sdk:.2f} of the SDK loop")
+            ]
+            for _ in range(rounds):
+                for name, run in runs:
+                    reset(url)
+                    best[name] = max(best.get(name, 0.0), run())
+        sdk = best["hubspot-sdk plain loop"]
+        for name, rate in best.items():
+            print(f"    {name:<40} {rate:>9,.0f} contacts/s   x{rate / sdk:.2f} of the SDK loop")
 
 
 # --- (c) memory ---------------------------------------------------------------------------------
@@ -278,6 +286,7 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=3, help="10 s windows in part a")
     parser.add_argument("--contacts", type=int, default=20_000, help="contacts in part b")
     parser.add_argument("--rounds", type=int, default=2, help="repetitions in part b")
+    parser.add_argument("--latency-ms", type=int, default=100, help="part b's second scenario")
     parser.add_argument("--sizes", default="10000,100000", help="contact counts in part c")
     args = parser.parse_args()
     parts = set(args.part.split(","))
@@ -288,7 +297,7 @@ def main() -> None:
     if "a" in parts:
         asyncio.run(part_a(Rate.parse(args.budget), args.windows))
     if "b" in parts:
-        part_b(args.contacts, 100, args.rounds)
+        part_b(args.contacts, 100, args.rounds, args.latency_ms)
     if "c" in parts:
         part_c([int(s) for s in args.sizes.split(",")])
 

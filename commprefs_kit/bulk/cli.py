@@ -12,14 +12,15 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
+from hubspot_communication_preferences import AuthenticatedClient
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -248,13 +249,15 @@ class _Meter:
         return f"{self.done / elapsed:,.0f}/s"
 
 
-async def _send(journal: Journal, settings: Settings, client: object, todo: int) -> None:
+async def _send(
+    journal: Journal, settings: Settings, client: AuthenticatedClient, todo: int
+) -> None:
     meter = _Meter()
     with _progress(settings.quiet) as progress:
         task = progress.add_task("opting out", total=todo, speed="", errors="")
         async for result in unsubscribe_all(
             journal.unconfirmed(),
-            client=client,  # type: ignore[arg-type]
+            client=client,
             batch_size=settings.batch_size,
             rate=None,  # the client's transport paces every attempt, retries included
             concurrency=settings.concurrency,
@@ -275,7 +278,9 @@ async def _send(journal: Journal, settings: Settings, client: object, todo: int)
         err.print(f"sent {meter.done:,} contacts at {meter.speed()} ({meter.failed:,} failed)")
 
 
-async def _verify(journal: Journal, settings: Settings, client: object, total: int) -> None:
+async def _verify(
+    journal: Journal, settings: Settings, client: AuthenticatedClient, total: int
+) -> None:
     meter = _Meter()
     pending: list[tuple[str, bool | None, str | None]] = []
     with _progress(settings.quiet) as progress:
@@ -283,7 +288,7 @@ async def _verify(journal: Journal, settings: Settings, client: object, total: i
         try:
             async for item in verify_opted_out(
                 journal.all_addresses(),
-                client=client,  # type: ignore[arg-type]
+                client=client,
                 batch_size=settings.batch_size,
                 rate=None,
                 concurrency=settings.concurrency,
@@ -307,7 +312,7 @@ async def _verify(journal: Journal, settings: Settings, client: object, total: i
                 journal.record_verified(pending)
 
 
-def _paced_client(token: str, settings: Settings) -> object:
+def _paced_client(token: str, settings: Settings) -> AuthenticatedClient:
     inner: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=settings.concurrency * 2)
     )
@@ -329,14 +334,14 @@ async def _network_phases(
     journal: Journal, settings: Settings, token: str, counts: JournalCounts
 ) -> None:
     client = _paced_client(token, settings)
-    async with client:  # type: ignore[attr-defined]
+    async with client:
         if not settings.verify_only and counts.to_send:
             await _send(journal, settings, client, counts.to_send)
         if settings.verify or settings.verify_only:
             await _verify(journal, settings, client, journal.counts().distinct)
 
 
-def _run_async(coro: object) -> None:
+def _run_async(coro: Coroutine[Any, Any, None]) -> None:
     """Run the network phases; SIGTERM cancels them like Ctrl-C (progress is journaled)."""
 
     async def main() -> None:
@@ -345,7 +350,7 @@ def _run_async(coro: object) -> None:
         if task is not None:
             loop.add_signal_handler(signal.SIGTERM, task.cancel)
         try:
-            await coro  # type: ignore[misc]
+            await coro
         finally:
             loop.remove_signal_handler(signal.SIGTERM)
 
@@ -358,8 +363,8 @@ def _exit_code(counts: JournalCounts, stop: RunStopped | None, settings: Setting
             StopKind.AUTHENTICATION: ExitCode.AUTHENTICATION,
             StopKind.SCOPES: ExitCode.SCOPES,
         }.get(stop.kind, ExitCode.STOPPED)
-    if counts.failed or counts.pending:
-        return ExitCode.FAILED if not settings.verify_only else ExitCode.NOT_OPTED_OUT
+    if not settings.verify_only and (counts.failed or counts.pending):
+        return ExitCode.FAILED
     if (settings.verify or settings.verify_only) and counts.verified_ok < counts.distinct:
         return ExitCode.NOT_OPTED_OUT
     if counts.invalid:

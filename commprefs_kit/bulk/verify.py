@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from functools import partial
+from typing import TypeAlias
 
 from aiolimiter import AsyncLimiter
 from hubspot_communication_preferences import AuthenticatedClient
@@ -25,7 +26,7 @@ from commprefs_kit.bulk.pool import run_pool
 from commprefs_kit.bulk.ratelimit import HUBSPOT_DEFAULT_RATE, Rate
 from commprefs_kit.bulk.sender import Answer, Verdict, call
 
-_Answer = (
+_Answer: TypeAlias = (
     BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors
 )
 

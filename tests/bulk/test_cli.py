@@ -250,3 +250,36 @@ def test_kill_9_at_two_moments_then_resume(
     sent = mock.state()["requestCount"] - requests_before
     assert sent < ((count - done_before) // 20 + 1) * 1.6
     assert json.loads((tmp_path / "list.results.jsonl").read_text().splitlines()[0])["line"] == 1
+
+
+def test_sigterm_keeps_progress_and_the_rerun_finishes(
+    tmp_path: Path, serve_mock: Callable[..., ServedMock]
+) -> None:
+    mock = serve_mock()
+    (tmp_path / "list.txt").write_text("\n".join(f"t{i}@example.com" for i in range(1_500)))
+    args = ["list.txt", "--base-url", mock.url, "--rate", "40/1s", "--batch-size", "10"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "commprefs_kit.bulk", *args],
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    journal = tmp_path / "list.results.jsonl.journal"
+    deadline = time.monotonic() + 60
+    while _confirmed_in(journal) < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.INTERRUPTED, stderr.decode()
+    assert "rerun the same command to resume" in stderr.decode()
+    rows = read_results(tmp_path / "list.results.jsonl")
+    assert len(rows) == 1_500 and len({r["address"] for r in rows}) == 1_500
+    pending = [r for r in rows if r["outcome"] == "failed"]
+    assert pending and {r["error"]["category"] for r in pending} == {"NOT_CONFIRMED"}
+    final = cli(*args[:3], "--batch-size", "10", "--rate", "off", cwd=tmp_path)
+    assert final.returncode == ExitCode.OK, text(final)
+    rows = read_results(tmp_path / "list.results.jsonl")
+    assert len(rows) == 1_500
+    # In-flight batches HubSpot applied before the signal come back as already_unsubscribed.
+    assert {r["outcome"] for r in rows} <= {"unsubscribed", "already_unsubscribed"}
