@@ -81,18 +81,6 @@ DEFAULT_RETRY = RetryPolicy()
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_RETRY", "DEFAULT_TIMEOUT", "RetryPolicy", "make_client"]
 
 
-class _TokenHidingClient(AuthenticatedClient):
-    """The generated client with a ``repr`` that does not print the token.
-
-    The generated attrs ``repr`` shows ``token=`` and the ``Authorization`` header.
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"AuthenticatedClient(base_url={self._base_url!r}, token='[redacted]')"
-
-
 def make_client(
     token: str,
     *,
@@ -127,7 +115,7 @@ def make_client(
     stack = build_transport(transport, async_transport, retry=retry, raise_errors=raise_errors)
     # httpx_args reach both the httpx.Client and the httpx.AsyncClient the generated client builds;
     # the generated client adds the Authorization header itself.
-    return _TokenHidingClient(
+    return AuthenticatedClient(
         base_url=base_url,
         token=token,
         timeout=timeout,
