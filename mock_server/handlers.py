@@ -6,7 +6,7 @@ Handlers run synchronously under the store's lock, so each request is atomic.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +25,7 @@ from mock_server.validation import BodyResult
 
 @dataclass
 class Request:
-    query: dict[str, Any]
+    query: Mapping[str, Any]  # shared between requests: read only
     path: dict[str, Any]
     body: BodyResult | None
     started: str

@@ -112,9 +112,23 @@ class OperationValidator:
         }
         self._required = [name for name, p in self._query.items() if p.param.required]
         self._body = compile_schema(op.body_schema) if op.body_schema is not None else None
+        # Clients repeat the same few query strings; parsing one is pure, so remember it.
+        self._query_cache: dict[bytes, Mapping[str, Any]] = {}
 
-    def query(self, query_string: bytes) -> dict[str, Any]:
-        """Known query parameters, coerced and validated; unknown ones are ignored."""
+    def query(self, query_string: bytes) -> Mapping[str, Any]:
+        """Known query parameters, coerced and validated; unknown ones are ignored.
+
+        The mapping may be shared between requests: read it, never change it."""
+        cached = self._query_cache.get(query_string)
+        if cached is not None:
+            return cached
+        values = self._parse_query(query_string)
+        if len(self._query_cache) >= 256:
+            self._query_cache.clear()
+        self._query_cache[query_string] = values
+        return values
+
+    def _parse_query(self, query_string: bytes) -> dict[str, Any]:
         values = dict(self._defaults)
         seen: set[str] = set()
         if query_string:
