@@ -11,9 +11,9 @@ when the rule is broken.
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import schemathesis
@@ -42,8 +42,8 @@ CUSTOM_CHECKS = (
 
 
 def contact_key(email: str) -> str:
-    """One contact per address whatever its case: HubSpot stores contact emails lower-cased."""
-    return email.strip().casefold()
+    """One contact per address whatever its case: HubSpot matches contact emails lower-cased."""
+    return email.lower()
 
 
 def operation_id(case: Case) -> str:
@@ -61,20 +61,28 @@ def _json_body(response: Response) -> Any:
         return None
 
 
-def _email_inputs(case: Case) -> list[str] | None:
-    """The request's `inputs` when they are all strings (a negative case may send anything)."""
+def _inputs(case: Case) -> list[Any] | None:
     body = case.body
     if not isinstance(body, Mapping):
         return None
     inputs = body.get("inputs")
-    if not isinstance(inputs, list):
+    return inputs if isinstance(inputs, list) else None
+
+
+def _email_inputs(case: Case) -> list[str] | None:
+    """The request's `inputs` when they are all strings (a negative case may send anything)."""
+    inputs = _inputs(case)
+    if inputs is None:
         return None
     emails = [item for item in inputs if isinstance(item, str)]
     return emails if len(emails) == len(inputs) else None
 
 
-def _duplicates(keys: Iterable[Hashable]) -> list[Hashable]:
-    return [key for key, count in Counter(keys).items() if count > 1]
+def _change_key(item: Any) -> tuple[str, object] | None:
+    """(email, subscriptionId) of one status change or one PublicStatus result."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("subscriberIdString"), str):
+        return None
+    return (item["subscriberIdString"], item.get("subscriptionId"))
 
 
 def _sample(values: Iterable[object], limit: int = 3) -> str:
@@ -83,56 +91,108 @@ def _sample(values: Iterable[object], limit: int = 3) -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
+Key = tuple[str, object]
+
+
+def _folded(key: Key) -> Key:
+    return (contact_key(key[0]), key[1])
+
+
+def _claim(pool: list[Key], key: Key, same: Callable[[Key], Key]) -> bool:
+    """Remove the first entry of `pool` that `key` names (compared after `same`)."""
+    for index, candidate in enumerate(pool):
+        if same(candidate) == same(key):
+            del pool[index]
+            return True
+    return False
+
+
+def _unmatched_batch(
+    wanted: list[Key], answered: list[Key], error_ids: list[str | None]
+) -> tuple[list[Key], list[Key]]:
+    """Match answers to distinct inputs; return (inputs left unanswered, answers left over).
+
+    An answer names its input exactly, or else with the email in another letter case (HubSpot
+    may answer with the stored address). An error accounts for one input with the email in its
+    `id`, or for any one input when it has no `id`.
+    """
+    open_inputs = list(wanted)
+    leftover = []
+    for key in answered:
+        if not _claim(open_inputs, key, lambda k: k) and not _claim(open_inputs, key, _folded):
+            leftover.append(key)
+    for error_id in error_ids:
+        if error_id is None:
+            if open_inputs:
+                open_inputs.pop(0)
+            continue
+        for same in (lambda k: k[0], lambda k: contact_key(k[0])):
+            match = next((k for k in open_inputs if same(k) == same((error_id, None))), None)
+            if match is not None:
+                open_inputs.remove(match)
+                break
+    return open_inputs, leftover
+
+
 @schemathesis.check
 def batch_result_per_input(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """A 2xx batch answer names every distinct input exactly once, in `results` or in `errors`.
 
-    Order does not matter. Inputs that differ only in letter case are one contact. A failed
-    input is accounted for by an error whose `id` names it; errors without an `id` each
-    account for one input.
+    Order does not matter; identical inputs count once (the spec's "every input appears once").
+    Inputs that differ in letter case are different inputs (of one contact): each is answered.
+    For the batch write an input is one status change, named by (email, subscriptionId).
     """
-    if operation_id(case) not in EMAIL_BATCH_OPERATIONS or not 200 <= response.status_code < 300:
+    operation = operation_id(case)
+    if not 200 <= response.status_code < 300:
         return None
-    inputs = _email_inputs(case)
     payload = _json_body(response)
-    if inputs is None or not isinstance(payload, Mapping):
+    if not isinstance(payload, Mapping):
         return None
     results = payload.get("results")
     errors = payload.get("errors") or []
     if not isinstance(results, list) or not isinstance(errors, list):
         return None
-    wanted = {contact_key(item): item for item in inputs}
-    answered = [
-        contact_key(item["subscriberIdString"])
-        for item in results
-        if isinstance(item, Mapping) and isinstance(item.get("subscriberIdString"), str)
+    if operation in EMAIL_BATCH_OPERATIONS:
+        emails = _email_inputs(case)
+        if emails is None:
+            return None
+        wanted: list[Key] = [(email, None) for email in dict.fromkeys(emails)]
+        answered: list[Key] = [
+            (item["subscriberIdString"], None)
+            for item in results
+            if isinstance(item, Mapping) and isinstance(item.get("subscriberIdString"), str)
+        ]
+    elif operation == "batch_update_statuses":
+        changes = _inputs(case)
+        if changes is None:
+            return None
+        if any(_change_key(item) is None for item in changes):
+            return None
+        distinct = {_canonical(item): _change_key(item) for item in changes}
+        wanted = [key for key in distinct.values() if key is not None]
+        answered = [key for key in map(_change_key, results) if key is not None]
+    else:
+        return None
+    error_ids = [
+        error.get("id") if isinstance(error, Mapping) and isinstance(error.get("id"), str) else None
+        for error in errors
     ]
-    failed_ids = {
-        contact_key(error["id"])
-        for error in errors
-        if isinstance(error, Mapping) and isinstance(error.get("id"), str)
-    }
-    anonymous_errors = sum(
-        1
-        for error in errors
-        if not (isinstance(error, Mapping) and isinstance(error.get("id"), str))
-    )
+    missing, leftover = _unmatched_batch(wanted, answered, error_ids)
     problems = []
-    duplicated = _duplicates(answered)
-    if duplicated:
-        problems.append(f"answered more than once: {_sample(duplicated)}")
-    unknown = sorted(set(answered) - set(wanted))
-    if unknown:
-        problems.append(f"results for contacts that were not asked for: {_sample(unknown)}")
-    missing = sorted(set(wanted) - set(answered) - failed_ids)
-    if len(missing) > anonymous_errors:
+    if leftover:
+        problems.append(f"answers no distinct input is left for: {_sample(leftover)}")
+    if missing:
         problems.append(
             f"{len(missing)} of {len(wanted)} distinct inputs are neither in `results` nor in "
-            f"`errors`: {_sample(wanted[key] for key in missing)}"
+            f"`errors`: {_sample(key[0] if key[1] is None else key for key in missing)}"
         )
     if problems:
         raise AssertionError("Batch answer does not match its inputs: " + "; ".join(problems))
     return None
+
+
+def _canonical(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, default=str)
 
 
 def _is_uuid(value: object) -> bool:

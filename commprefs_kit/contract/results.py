@@ -84,6 +84,14 @@ class ContractResults:
         # Hypothesis replays the minimal example last, which makes the shortest reproduction.
         self.failures[record.key] = record
 
+    def expect(self, operation: str, check: str, ok: bool, message: str) -> None:
+        """Tally one judgement of a hand-written check; raise `AssertionError` when it fails."""
+        self.record_check(
+            operation, check, passed=ok, title=message.splitlines()[0], message=message
+        )
+        if not ok:
+            raise AssertionError(f"[{check}] {message}")
+
     @property
     def operations(self) -> list[str]:
         return sorted({operation for operation, _ in self.tallies})

@@ -52,7 +52,12 @@ class SuiteSettings:
     @property
     def model_examples(self) -> int:
         """Instances per component schema in the client-side round-trip properties."""
-        return max(10, self.examples)
+        return max(10, self.examples // 2)
+
+    @property
+    def drift_examples(self) -> int:
+        """Instances per schema (and enum field) in the client-side drift properties."""
+        return max(5, self.examples // 4)
 
     @classmethod
     def load(
