@@ -59,6 +59,10 @@ def merge_texts(
         before, after = old.get(pointer), new.get(pointer)
         if before == after:
             continue
+        # A text that comes or goes with its whole node is not a rewording: the node is
+        # new upstream (ours, if we have it, is our own) or gone (a schema change).
+        if _parent(upstream_old if before is None else upstream_new, pointer) is None:
+            continue
         parent = _parent(ours, pointer)
         if parent is None or "$ref" in parent:  # a $ref's siblings mean nothing in 3.0
             result.no_place.append(show(pointer))
