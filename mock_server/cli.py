@@ -189,8 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     server = args.server
     if server == "auto":
-        drops = config.faults is not None and "drop" in config.faults.kinds
-        server = "uvicorn" if drops else "granian"
+        server = "uvicorn" if config.faults is not None and config.faults.may_drop else "granian"
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"HubSpot Communication Preferences mock serving http://{host}:{args.port}{API_BASE} "

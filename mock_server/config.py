@@ -19,6 +19,8 @@ DEFAULT_TOKEN = "test-token"
 # Fault kinds: HTTP statuses with HubSpot's JSON error body, a proxy's HTML page, a closed
 # connection without any response, and added latency (the request is then served normally).
 FAULT_KINDS = ("429", "500", "502", "503", "html", "drop", "latency")
+# Kinds that can replace the answer of a request that was carried out ("lost response").
+LOST_KINDS = ("500", "502", "503", "html", "drop")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,17 @@ class Faults:
             raise ValueError(f"unknown fault kinds {unknown}; choose from {', '.join(FAULT_KINDS)}")
         if self.latency_ms < 0 or self.retry_after_seconds < 0:
             raise ValueError("latency_ms and retry_after_seconds must not be negative")
+
+    @property
+    def lost_kinds(self) -> tuple[str, ...]:
+        """Kinds a lost response is drawn from (a dropped connection when none is configured)."""
+        return tuple(k for k in self.kinds if k in LOST_KINDS) or ("drop",)
+
+    @property
+    def may_drop(self) -> bool:
+        """Whether some request may end with a dropped connection."""
+        before = self.rate > 0 and "drop" in self.kinds
+        return before or (self.lost_response_rate > 0 and "drop" in self.lost_kinds)
 
 
 def _default_tokens() -> Mapping[str, frozenset[str]]:

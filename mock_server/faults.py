@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from mock_server.config import Faults
 
-# Kinds that can replace the answer of a request that was carried out ("lost response").
-LOST_KINDS = ("500", "502", "503", "html", "drop")
-
 
 @dataclass(frozen=True)
 class Draw:
@@ -26,7 +23,7 @@ class FaultInjector:
         self.faults = faults
         self._seed = seed
         self._rng = random.Random(seed)
-        self._lost_kinds = tuple(k for k in faults.kinds if k in LOST_KINDS) or ("drop",)
+        self._lost_kinds = faults.lost_kinds
         self.count = 0
 
     def reset(self) -> None:

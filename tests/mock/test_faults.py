@@ -132,3 +132,18 @@ async def test_faults_hit_before_auth_and_hooks_are_exempt(make_client: Any) -> 
 def test_bad_fault_settings_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         Faults(**bad)
+
+
+@pytest.mark.parametrize(
+    ("faults", "may_drop"),
+    [
+        (Faults(rate=0.1), True),
+        (Faults(rate=0.1, kinds=("500", "latency")), False),
+        (Faults(rate=0.0, kinds=("drop",)), False),
+        (Faults(lost_response_rate=0.1, kinds=("latency",)), True),
+        (Faults(lost_response_rate=0.1, kinds=("503",)), False),
+    ],
+)
+def test_which_settings_may_drop_connections(faults: Faults, may_drop: bool) -> None:
+    # The CLI serves with uvicorn exactly when a connection may have to be dropped.
+    assert faults.may_drop is may_drop
