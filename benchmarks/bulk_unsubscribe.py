@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import aclosing, contextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -31,7 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from commprefs_kit.bulk import Rate, unsubscribe_all  # noqa: E402
+from commprefs_kit.bulk import DEFAULT_CONCURRENCY, Rate, unsubscribe_all  # noqa: E402
 from commprefs_kit.bulk.ratelimit import PacedTransport  # noqa: E402
 from commprefs_kit.client import make_client  # noqa: E402
 
@@ -116,7 +117,8 @@ def max_in_window(stamps: list[float], window: float) -> int:
 async def part_a(budget: Rate, windows: int) -> None:
     print(
         f"\n(a) budget {budget} for {windows} windows, mock limit {budget.requests}/"
-        f"{budget.per_seconds:g}s (TEN_SECONDLY_ROLLING), batch size 10, concurrency 4"
+        f"{budget.per_seconds:g}s (TEN_SECONDLY_ROLLING), batch size 10, "
+        f"concurrency {DEFAULT_CONCURRENCY}"
     )
     limit = f"{budget.requests}/{budget.per_seconds:g}"
     with served_mock("--rate-limit", limit) as url:
@@ -127,7 +129,7 @@ async def part_a(budget: Rate, windows: int) -> None:
             start = time.monotonic()
             contacts = 0
             stream = unsubscribe_all(
-                addresses(10_000_000, "a"), client=client, batch_size=10, rate=None, concurrency=4
+                addresses(10_000_000, "a"), client=client, batch_size=10, rate=None
             )
             async with aclosing(stream) as results:
                 async for _ in results:
@@ -225,6 +227,14 @@ def tool_cli(url: str, count: int, batch: int, workdir: Path) -> tuple[float, in
     return count / elapsed, usage.ru_maxrss
 
 
+def run_library(url: str, count: int, batch: int, concurrency: int) -> float:
+    return asyncio.run(tool_library(url, count, batch, concurrency))
+
+
+def cli_rate(url: str, count: int, batch: int, workdir: Path) -> float:
+    return tool_cli(url, count, batch, workdir)[0]
+
+
 def part_b(count: int, batch: int, rounds: int, latency_ms: int) -> None:
     scenarios = [("loopback", count, ())]
     if latency_ms:
@@ -239,19 +249,19 @@ def part_b(count: int, batch: int, rounds: int, latency_ms: int) -> None:
         )
         best: dict[str, float] = {}
         with served_mock(*mock_args) as url, tempfile.TemporaryDirectory() as tmp:
-            runs = [
-                ("hubspot-sdk plain loop", lambda: sdk_loop(url, contacts, batch)),
+            runs: list[tuple[str, Callable[[], float]]] = [
+                ("hubspot-sdk plain loop", partial(sdk_loop, url, contacts, batch)),
                 (
                     "tool, library call, concurrency 1",
-                    lambda: asyncio.run(tool_library(url, contacts, batch, 1)),
+                    partial(run_library, url, contacts, batch, 1),
                 ),
                 (
                     "tool, library call, concurrency 4",
-                    lambda: asyncio.run(tool_library(url, contacts, batch, 4)),
+                    partial(run_library, url, contacts, batch, 4),
                 ),
                 (
                     "tool, whole command (journal, results)",
-                    lambda: tool_cli(url, contacts, batch, Path(tmp))[0],
+                    partial(cli_rate, url, contacts, batch, Path(tmp)),
                 ),
             ]
             for _ in range(rounds):

@@ -44,7 +44,7 @@ from commprefs_kit.bulk.sender import RunStopped, StopKind, Verdict, call
 #: Default inputs per request. HubSpot documents no limit for this endpoint (fact sheet
 #: §5.6: unconfirmed); other HubSpot batch APIs take 100, the mock takes up to 1000.
 DEFAULT_BATCH_SIZE = 100
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 8  # in flight: 190/10s needs ~19 req/s, i.e. 8 covers 400 ms latency
 #: Sends of one contact whose batch answered 200 but did not name it.
 DEFAULT_MAX_ATTEMPTS = 3
 #: Batches in a row that failed as a whole (after the transport's retries) before the
