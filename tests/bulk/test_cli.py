@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 from bulk_testing import TOKEN, ServedMock, cli, cli_env, read_results
 
+from commprefs_kit.bulk import DEFAULT_CONCURRENCY
 from commprefs_kit.bulk.exitcodes import ExitCode
 
 MESSY = (
@@ -98,7 +99,7 @@ def test_wrong_scope_fails_fast_then_a_good_token_resumes(
     assert run.returncode == ExitCode.SCOPES, out
     assert out.count("stopped:") == 1
     assert "communication_preferences.statuses.batch.write" in out
-    assert mock.state()["requestCount"] <= 4  # the requests in flight, not 20 batches
+    assert mock.state()["requestCount"] <= DEFAULT_CONCURRENCY  # those in flight, not 20 batches
     rows = read_results(tmp_path / "list.results.jsonl")
     assert len(rows) == 2_000
     assert {r["error"]["category"] for r in rows} == {"NOT_CONFIRMED"}
