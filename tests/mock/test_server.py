@@ -34,8 +34,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def api(served: Served, checker: SpecChecker | None = None, **kwargs: Any) -> httpx.AsyncClient:
-    hooks = {"response": [checking_hook(checker)]} if checker else {}
+def api(served: Served, checker: SpecChecker, **kwargs: Any) -> httpx.AsyncClient:
+    """A client of the served mock; every answer is checked against the spec."""
+    hooks = {"response": [checking_hook(checker)]}
     kwargs.setdefault("headers", AUTH)
     return httpx.AsyncClient(
         base_url=f"{served.url}{BASE}", event_hooks=hooks, timeout=30, **kwargs
@@ -106,9 +107,11 @@ def test_cli_errors_show_no_traceback() -> None:
 
 
 @pytest.mark.parametrize("server", ["uvicorn", "granian"])
-async def test_dropped_connection_over_a_real_socket(serve: Any, server: str) -> None:
+async def test_dropped_connection_over_a_real_socket(
+    serve: Any, server: str, spec_checker: SpecChecker
+) -> None:
     served = serve("--server", server, "--fault-rate", "1", "--faults", "drop")
-    async with api(served) as c:
+    async with api(served, spec_checker) as c:
         with pytest.raises(httpx.RemoteProtocolError):
             await c.get("/definitions")
     if server == "uvicorn":
@@ -121,9 +124,11 @@ async def test_dropped_connection_over_a_real_socket(serve: Any, server: str) ->
             assert s.recv(1024) == b""
 
 
-async def test_rate_limit_and_reproducible_faults_over_http(serve: Any) -> None:
+async def test_rate_limit_and_reproducible_faults_over_http(
+    serve: Any, spec_checker: SpecChecker
+) -> None:
     limited = serve("--rate-limit", "2/10")
-    async with api(limited) as c:
+    async with api(limited, spec_checker) as c:
         codes = [(await c.get("/definitions")).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
         r = await c.get("/definitions")
@@ -132,13 +137,15 @@ async def test_rate_limit_and_reproducible_faults_over_http(serve: Any) -> None:
     runs = []
     for _ in range(2):
         faulty = serve("--fault-rate", "0.5", "--faults", "500,503,429", "--seed", "11")
-        async with api(faulty) as c:
+        async with api(faulty, spec_checker) as c:
             runs.append([(await c.get("/definitions")).status_code for _ in range(25)])
     assert runs[0] == runs[1]
     assert len(set(runs[0])) > 1
 
 
-async def test_concurrent_writers_leave_a_consistent_state(serve: Any) -> None:
+async def test_concurrent_writers_leave_a_consistent_state(
+    serve: Any, spec_checker: SpecChecker
+) -> None:
     """200 simultaneous batch requests over overlapping contacts, then every contact is
     checked: each subscription was unsubscribed by exactly one request, every wide opt-out
     has all its subscriptions UNSUBSCRIBED, and resubscribed contacts are SUBSCRIBED."""
@@ -148,7 +155,7 @@ async def test_concurrent_writers_leave_a_consistent_state(serve: Any) -> None:
     opted = pool[:200]
     resubscribed = pool[200:]
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with api(served, limits=limits) as c:
+    async with api(served, spec_checker, limits=limits) as c:
 
         async def unsubscribe(emails: list[str]) -> httpx.Response:
             return await c.post(
