@@ -25,7 +25,7 @@ import httpx
 import yaml
 
 from commprefs_kit import paths, regenerate, speclock
-from commprefs_kit.specdiff import Change, Severity, diff_documents
+from commprefs_kit.specdiff import Change, Severity, SpecError, diff_documents
 from commprefs_kit.specdiff.deviations import DeviationsError, check_deviations, load_deviations
 from commprefs_kit.update_spec import api_changes, source, yamlio
 from commprefs_kit.update_spec.plan import (
@@ -85,7 +85,10 @@ def _list(say: Say, title: str, items: list[Item], limit: int | None = None) -> 
 
 
 def _read_repo(repo: Repo) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    problems = speclock.lock_problems(repo.spec_path, repo.lock_path)
+    try:
+        problems = speclock.lock_problems(repo.spec_path, repo.lock_path)
+    except (OSError, ValueError) as exc:
+        raise Stop(2, f"cannot read the pinned spec and its lock: {exc}") from None
     if problems:
         raise Stop(
             2, "the pinned spec and its lock disagree; fix that first:\n  " + "\n  ".join(problems)
@@ -95,7 +98,12 @@ def _read_repo(repo: Repo) -> tuple[str, dict[str, Any], dict[str, Any]]:
 
 
 def _against_deviations(
-    repo: Repo, upstream: dict[str, Any], ours: dict[str, Any], title: str, say: Say
+    repo: Repo,
+    upstream: dict[str, Any],
+    ours: dict[str, Any],
+    title: str,
+    say: Say,
+    limit: int | None = None,
 ) -> bool:
     """Compare upstream -> ours with openapi/deviations.yaml (recorded for that direction).
 
@@ -115,10 +123,12 @@ def _against_deviations(
         f"== {title}: {len(report.recorded)} differences are recorded deviations, "
         f"{len(report.unrecorded)} are not, {len(report.stale)} records no longer occur"
     )
-    for change in report.unrecorded:
-        say(f"  not recorded: {change.key}")
-    for stale in report.stale:
-        say(f"  no longer occurs: {stale}")
+    lines = [f"  not recorded: {c.key}" for c in report.unrecorded]
+    lines += [f"  no longer occurs: {stale}" for stale in report.stale]
+    for line in lines[:limit]:
+        say(line)
+    if limit is not None and len(lines) > limit:
+        say(f"  ... {len(lines) - limit} more (--verbose lists them)")
     return True
 
 
@@ -348,6 +358,7 @@ def update(
                 "after this update, new upstream -> our spec vs openapi/deviations.yaml "
                 "(a person updates that file)",
                 say,
+                limit=None if options.verbose else 10,
             )
         breaking = plan.breaking
         if breaking and not options.allow_breaking:
@@ -358,7 +369,7 @@ def update(
                 "Re-run with --allow-breaking to apply them; nothing was changed.",
             )
         _stage_and_swap(repo, plan, lock, upstream, options, say, today)
-    except source.SourceError as exc:
+    except (source.SourceError, SpecError) as exc:
         say(f"update-spec: {exc}\nnothing was changed")
         return 2
     except Stop as stop:
@@ -378,8 +389,12 @@ def check_upstream(
 ) -> int:
     """Has upstream published a revision our lock has not seen? 0 no, 1 yes (with its diff)."""
     try:
-        fetched = source.fetch(url, client)
         lock = speclock.read_lock(repo.lock_path)
+    except (OSError, ValueError) as exc:
+        say(f"check-upstream: cannot read the lock {repo.lock_path}: {exc}")
+        return 2
+    try:
+        fetched = source.fetch(url, client)
     except source.SourceError as exc:
         say(f"check-upstream: {exc}")
         return 2
@@ -389,7 +404,11 @@ def check_upstream(
         return 0
     say(f"upstream CHANGED: {url} is sha256 {fetched.sha256[:12]}, the lock says {str(known)[:12]}")
     if save is not None:
-        save.write_bytes(fetched.data)
+        try:
+            save.write_bytes(fetched.data)
+        except OSError as exc:
+            say(f"check-upstream: cannot save to {save}: {exc.strerror or exc}")
+            return 2
         say(f"saved the new revision to {save}")
     try:
         new = source.parse(fetched)
@@ -397,7 +416,17 @@ def check_upstream(
     except source.SourceError as exc:
         say(f"the new revision is not usable: {exc}")
         return 1
-    base_path = find_by_sha256(str(known), repo.upstream_search) if known else None
+    try:
+        return _report_new_upstream(repo, new, str(known) if known else None, say)
+    except SpecError as exc:
+        say(f"check-upstream: cannot compare: {exc}")
+        return 1
+    finally:
+        say(f"next: scripts/update-spec {save or url}")
+
+
+def _report_new_upstream(repo: Repo, new: dict[str, Any], known: str | None, say: Say) -> int:
+    base_path = find_by_sha256(known, repo.upstream_search) if known else None
     ours = yamlio.safe_load(repo.spec_path.read_text(encoding="utf-8"))
     if base_path is not None:
         old: Any = source.parse(source.Fetched(str(base_path), base_path.read_bytes()))
@@ -418,5 +447,4 @@ def check_upstream(
         )
         for change in changes:
             say(_change_line(change))
-    say(f"next: scripts/update-spec {save or url}")
     return 1
