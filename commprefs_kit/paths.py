@@ -16,3 +16,8 @@ PACKAGE_NAME = "hubspot_communication_preferences"
 # Reference data beside the checkout (absent in a user's fresh clone).
 SHARED_REFERENCE_DIR = ROOT.parent / "shared" / "reference"
 UPSTREAM_2026_03 = SHARED_REFERENCE_DIR / "upstream" / "subscriptions-2026-03.json"
+
+
+def user_path(arg: str) -> Path:
+    """A path the user typed, absolute, relative to the folder they ran the command in."""
+    return Path(arg).expanduser().absolute()

@@ -71,14 +71,6 @@ class CheckResult:
         return not self.edited and not self.stale
 
 
-def user_path(arg: str) -> Path:
-    """A path the user typed, relative to where they ran the script (scripts/_env cds away)."""
-    path = Path(arg).expanduser()
-    if not path.is_absolute():
-        path = Path(os.environ.get("COMMPREFS_CALLER_DIR") or os.getcwd()) / path
-    return path
-
-
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -362,7 +354,7 @@ def main(argv: list[str] | None = None, source: Source | None = None) -> int:
         "--force", action="store_true", help="overwrite a copy that was edited by hand"
     )
     args = parser.parse_args(argv)
-    dest = user_path(args.dest)
+    dest = paths.user_path(args.dest)
     try:
         if args.check:
             result = check(dest, source)

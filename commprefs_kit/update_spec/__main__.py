@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from commprefs_kit import paths
 from commprefs_kit.update_spec.repo import Repo
 from commprefs_kit.update_spec.run import HUBSPOT_2026_03_URL, Options, check_upstream, update
-from commprefs_kit.update_spec.source import user_path
 
 
 def main(argv: list[str] | None = None, repo: Repo | None = None) -> int:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None, repo: Repo | None = None) -> int:
     args = parser.parse_args(argv)
     repo = repo or Repo()
     if args.check_upstream is not None:
-        save = user_path(args.save) if args.save else None
+        save = paths.user_path(args.save) if args.save else None
         return check_upstream(repo, args.check_upstream, save)
     if not args.source:
         parser.error("SOURCE is required (or use --check-upstream)")

@@ -7,9 +7,7 @@ before any file of the repository is touched.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +17,8 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing.exceptions import Unresolvable
+
+from commprefs_kit import paths
 
 FETCH_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 MAX_BYTES = 20 * 1024 * 1024  # an OpenAPI document of one API is far smaller
@@ -42,19 +42,11 @@ def is_url(text: str) -> bool:
     return urlsplit(text).scheme in ("http", "https")
 
 
-def user_path(arg: str) -> Path:
-    """A path the user typed, relative to where they ran the script (scripts/_env cds away)."""
-    path = Path(arg).expanduser()
-    if not path.is_absolute():
-        path = Path(os.environ.get("COMMPREFS_CALLER_DIR") or os.getcwd()) / path
-    return path
-
-
 def fetch(source: str, client: httpx.Client | None = None) -> Fetched:
     """The bytes of `source`, a path or an http(s) URL."""
     if is_url(source):
         return Fetched(source, _download(source, client))
-    path = user_path(source)
+    path = paths.user_path(source)
     try:
         if path.is_dir():
             raise SourceError(f"{source}: is a folder, not an OpenAPI document")

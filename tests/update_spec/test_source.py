@@ -77,5 +77,5 @@ def test_real_invalid_upstream_revisions_are_refused(
 
 def test_relative_paths_are_the_callers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "new.yaml").write_bytes(paths.SPEC_PATH.read_bytes())
-    monkeypatch.setenv("COMMPREFS_CALLER_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     assert source.fetch("new.yaml").data == paths.SPEC_PATH.read_bytes()
