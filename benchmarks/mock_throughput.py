@@ -115,7 +115,7 @@ class Row:
     server_cores: float
     wrk_cores: float
     foreign_cores: float | None
-    round: int
+    round: int  # round number; in median rows, the number of rounds the median covers
 
 
 def measure(
@@ -150,13 +150,22 @@ def measure(
     )
 
 
+def is_disturbed(row: Row) -> bool:
+    return (row.foreign_cores or 0.0) > DISTURBED_CORES
+
+
 def median_rows(rows: list[Row]) -> list[Row]:
-    """One row per (server, scenario): the median of every figure over the rounds."""
+    """One row per (server, scenario): the median of every figure over the rounds.
+
+    Rounds during which other processes took CPU are left out when at least one quiet
+    round exists; `round` in the result is the number of rounds the median covers.
+    """
     groups: dict[tuple[str, str], list[Row]] = {}
     for row in rows:
         groups.setdefault((row.server, row.scenario), []).append(row)
     merged = []
-    for (server, scenario), group in groups.items():
+    for (server, scenario), all_rounds in groups.items():
+        group = [r for r in all_rounds if not is_disturbed(r)] or all_rounds
         foreign = [r.foreign_cores for r in group if r.foreign_cores is not None]
         merged.append(
             Row(
@@ -179,15 +188,16 @@ def median_rows(rows: list[Row]) -> list[Row]:
 def print_table(rows: list[Row]) -> None:
     print(
         "| server | request | req/s | p50 ms | p99 ms | errors (>=400 / socket) "
-        "| CPU cores: server / wrk / others |"
+        "| CPU cores: server / wrk / others | req/s per server core | rounds |"
     )
-    print("|---|---|--:|--:|--:|--:|--:|")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
     for r in sorted(rows, key=lambda r: (r.scenario, r.server)):
         foreign = "?" if r.foreign_cores is None else f"{r.foreign_cores:.2f}"
         print(
             f"| {r.server} | {r.scenario} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
             f"| {r.status_errors} / {r.socket_errors} "
-            f"| {r.server_cores:.2f} / {r.wrk_cores:.2f} / {foreign} |"
+            f"| {r.server_cores:.2f} / {r.wrk_cores:.2f} / {foreign} "
+            f"| {r.rps / r.server_cores if r.server_cores else 0:,.0f} | {r.round} |"
         )
 
 
@@ -311,11 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     merged = median_rows(rows)
     print_table(merged)
     print_ratios(merged)
-    disturbed = [r for r in merged if (r.foreign_cores or 0) > DISTURBED_CORES]
-    if disturbed:
-        names = ", ".join(f"{r.server} / {r.scenario}" for r in disturbed)
-        print(f"\nWARNING: other processes used > {DISTURBED_CORES} cores during: {names}")
-        print("Figures may be low; rerun when the machine is quieter, or with --rounds 3.")
+    dropped = [r for r in rows if is_disturbed(r)]
+    if dropped:
+        print(f"\nOther processes used > {DISTURBED_CORES} cores during these measurements:")
+        for r in dropped:
+            print(f"  round {r.round}: {r.server} / {r.scenario}: {r.foreign_cores:.2f} cores")
+        print("They are left out of the medians where a quiet round exists; rows whose medians")
+        print("still include them (see the 'others' column) are low: rerun on a quieter machine.")
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
     for failure in failures:
