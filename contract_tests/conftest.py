@@ -99,3 +99,17 @@ def client(target: Target, app: Any) -> Iterator[AuthenticatedClient]:
     """The generated client, pointed at the target (in-process for the default mock)."""
     with generated_client(target, app) as api:
         yield api
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Failure texts quote server answers, and a server may echo the token: redact it before
+    pytest prints the report or writes it to JUnit XML."""
+    outcome: Any = yield
+    report = outcome.get_result()
+    if report.longrepr is None:
+        return
+    text = str(report.longrepr)
+    redacted = suite.current().target.redact(text)
+    if redacted != text:
+        report.longrepr = redacted

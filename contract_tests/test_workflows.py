@@ -270,18 +270,40 @@ def test_consent_workflows(
                 answer.results[0],
             )
 
-        @rule(contact=contacts, shout=st.booleans())
-        def other_case(self, contact: str, shout: bool) -> None:
+        @rule(
+            contact=contacts,
+            index=st.integers(min_value=0),
+            state=st.sampled_from([SUBSCRIBED, NOT_SPECIFIED]),
+        )
+        def resubscribe_after_opt_out(
+            self, contact: str, index: int, state: SubscriptionStatus
+        ) -> None:
+            """Opt out of all, then set one subscription back: the documented resubscribe."""
+            subscription_id = subscription_ids[index % len(subscription_ids)]
+            api.unsubscribe_all(contact)
+            before = api.statuses(contact)
+            reported = api.update(contact, subscription_id, state)
+            self.check_write("update_status", contact, subscription_id, state, before, reported)
+            self.check_resubscribe(contact, state, was_wide=True)
+
+        @rule(contact=contacts, shout=st.booleans(), index=st.integers(min_value=0))
+        def other_case(self, contact: str, shout: bool, index: int) -> None:
+            """A write through one spelling of the address shows through another."""
             variant = contact.upper() if shout else contact.capitalize()
+            subscription_id = subscription_ids[index % len(subscription_ids)]
+            api.update(variant, subscription_id, UNSUBSCRIBED)
             same = api.statuses(contact)
             other = api.statuses(variant)
             expect(
                 "get_statuses",
                 "wf_contacts_case_insensitive",
-                {sid: s.status for sid, s in same.items()}
+                status_of(same, subscription_id) == UNSUBSCRIBED
+                and {sid: s.status for sid, s in same.items()}
                 == {sid: s.status for sid, s in other.items()}
                 and bool(api.wide(contact)) == bool(api.wide(variant)),
-                f"{contact!r} and {variant!r} read different statuses",
+                f"#{subscription_id} set to UNSUBSCRIBED for {variant!r} reads "
+                f"{status_of(same, subscription_id).value} for {contact!r}, or the two "
+                "spellings read different statuses",
             )
 
     run_state_machine_as_test(

@@ -2,16 +2,16 @@
 
 httpx's own `ASGITransport` only works with `AsyncClient`; the generated client's sync API and
 Hypothesis' state machines are synchronous. This transport runs the app on one long-lived event
-loop in a helper thread (anyio's blocking portal), so state the app keeps on its loop (locks,
-limiters) stays valid between requests.
+loop in a daemon thread, so state the app keeps on its loop (locks, limiters) stays valid
+between requests, and a transport nobody closed cannot keep the interpreter from exiting.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import asyncio
+import threading
 from typing import Any
 
-import anyio.from_thread
 import httpx
 
 
@@ -20,14 +20,20 @@ class SyncASGITransport(httpx.BaseTransport):
 
     def __init__(self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 123)) -> None:
         self._inner = httpx.ASGITransport(app=app, client=client)
-        self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
-        self._portal: anyio.from_thread.BlockingPortal | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
-    def _get_portal(self) -> anyio.from_thread.BlockingPortal:
-        if self._portal is None:
-            self._portal_cm = anyio.from_thread.start_blocking_portal()
-            self._portal = self._portal_cm.__enter__()
-        return self._portal
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="sync-asgi-transport", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content = request.read()
@@ -40,11 +46,15 @@ class SyncASGITransport(httpx.BaseTransport):
             body = await response.aread()
             return response.status_code, response.headers, body
 
-        status, headers, body = self._get_portal().call(send)
+        future = asyncio.run_coroutine_threadsafe(send(), self._running_loop())
+        status, headers, body = future.result()
         return httpx.Response(status, headers=headers, content=body, request=request)
 
     def close(self) -> None:
-        if self._portal_cm is not None:
-            self._portal_cm.__exit__(None, None, None)
-        self._portal_cm = None
-        self._portal = None
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            loop.close()

@@ -4,9 +4,9 @@ Importing this module registers the checks with `schemathesis.check`, so they ru
 Schemathesis validates a response (the pytest suite, its state machine, the CLI with `--checks`)
 and can be switched off in `schemathesis.toml` (`[checks.<name>] enabled = false`).
 
-Every check returns `None` when the response says nothing about its rule (another status code,
-a body the schema checks already reject), and raises `AssertionError` with one readable sentence
-when the rule is broken.
+Every check returns `SKIP` when the response says nothing about its rule (another status code,
+a body the schema checks already reject), `None` when it judged and the rule holds, and raises
+`AssertionError` with one readable sentence when the rule is broken.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import schemathesis
+from requests.structures import CaseInsensitiveDict
 from schemathesis import Case as _Case
 from schemathesis import CheckContext, Response
 
@@ -30,8 +31,22 @@ EMAIL_BATCH_OPERATIONS = frozenset(
 UNSUBSCRIBE_ALL_OPERATIONS = frozenset({"unsubscribe_all", "batch_unsubscribe_all"})
 CORRELATION_HEADER = "x-hubspot-correlation-id"
 
+# What a check returns when the response says nothing about its rule: Schemathesis then counts
+# it as skipped, not passed (returning None after judging counts as a pass).
+SKIP = True
+
+# The rules contract_tests/test_workflows.py judges (hand-written state machine, generated client).
+WORKFLOW_CHECKS = (
+    "wf_definitions_feed_writes",
+    "wf_unsubscribe_all_visible",
+    "wf_write_read_back",
+    "wf_resubscribe",
+    "wf_contacts_case_insensitive",
+)
+
 # The names of the checks in this module, in the order a report shows them.
 CUSTOM_CHECKS = (
+    "auth_enforced",
     "batch_result_per_input",
     "hubspot_error_body",
     "correlation_id_header",
@@ -144,18 +159,18 @@ def batch_result_per_input(ctx: CheckContext, response: Response, case: Case) ->
     """
     operation = operation_id(case)
     if not 200 <= response.status_code < 300:
-        return None
+        return SKIP
     payload = _json_body(response)
     if not isinstance(payload, Mapping):
-        return None
+        return SKIP
     results = payload.get("results")
     errors = payload.get("errors") or []
     if not isinstance(results, list) or not isinstance(errors, list):
-        return None
+        return SKIP
     if operation in EMAIL_BATCH_OPERATIONS:
         emails = _email_inputs(case)
         if emails is None:
-            return None
+            return SKIP
         wanted: list[Key] = [(email, None) for email in dict.fromkeys(emails)]
         answered: list[Key] = [
             (item["subscriberIdString"], None)
@@ -165,14 +180,14 @@ def batch_result_per_input(ctx: CheckContext, response: Response, case: Case) ->
     elif operation == "batch_update_statuses":
         changes = _inputs(case)
         if changes is None:
-            return None
+            return SKIP
         if any(_change_key(item) is None for item in changes):
-            return None
+            return SKIP
         distinct = {_canonical(item): _change_key(item) for item in changes}
         wanted = [key for key in distinct.values() if key is not None]
         answered = [key for key in map(_change_key, results) if key is not None]
     else:
-        return None
+        return SKIP
     error_ids = [
         error.get("id") if isinstance(error, Mapping) and isinstance(error.get("id"), str) else None
         for error in errors
@@ -218,10 +233,10 @@ def hubspot_error_body(ctx: CheckContext, response: Response, case: Case) -> boo
     is allowed by the spec and not judged here.
     """
     if response.status_code < 400 or response.status_code == 429:
-        return None
+        return SKIP
     payload = _json_body(response)
     if payload is None:
-        return None
+        return SKIP
     if not isinstance(payload, Mapping):
         raise AssertionError(f"Error body is a JSON {type(payload).__name__}, not an object")
     problems = []
@@ -242,11 +257,11 @@ def hubspot_error_body(ctx: CheckContext, response: Response, case: Case) -> boo
 def correlation_id_header(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """When an error answer sends `X-HubSpot-Correlation-Id`, it repeats the body's id."""
     if response.status_code < 400:
-        return None
+        return SKIP
     header = response.headers.get(CORRELATION_HEADER)
     payload = _json_body(response)
     if not header or not isinstance(payload, Mapping) or "correlationId" not in payload:
-        return None
+        return SKIP
     if header[0] != payload["correlationId"]:
         raise AssertionError(
             f"{CORRELATION_HEADER} is {header[0]!r} but the body's correlationId is "
@@ -259,7 +274,7 @@ def correlation_id_header(ctx: CheckContext, response: Response, case: Case) -> 
 def rate_limit_guidance(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """A 429 tells the client how to back off: `Retry-After` seconds or the body's `policyName`."""
     if response.status_code != 429:
-        return None
+        return SKIP
     retry_after = (response.headers.get("retry-after") or [""])[0].strip()
     payload = _json_body(response)
     policy = payload.get("policyName") if isinstance(payload, Mapping) else None
@@ -269,6 +284,55 @@ def rate_limit_guidance(ctx: CheckContext, response: Response, case: Case) -> bo
         raise AssertionError("429 without Retry-After and without a policyName in the body")
     if not isinstance(payload, Mapping) or not _non_empty_string(payload.get("message")):
         raise AssertionError("429 body has no `message`")
+    return None
+
+
+# Operations already probed in this process: one pair of probes per operation is enough.
+_AUTH_PROBED: set[str] = set()
+BOGUS_TOKEN = "contract-suite-bogus-token-0000"
+
+
+def _send_probe(ctx: CheckContext, case: Case, authorization: str | None) -> Response:
+    """`case` again, with the run's transport settings but `authorization` as the only auth."""
+    kwargs = dict(getattr(ctx.internals, "transport_kwargs", None) or {})
+    headers = {
+        k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "authorization"
+    }
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    kwargs["headers"] = headers
+    if case.operation.app is not None:
+        kwargs.setdefault("app", case.operation.app)
+    probe_headers = CaseInsensitiveDict(
+        {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+    )
+    probe = case.derive(headers=probe_headers)
+    response: Response = case.operation.schema.transport.send(probe, **kwargs)
+    return response
+
+
+@schemathesis.check
+def auth_enforced(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """An operation that answered 2xx with the token answers 401 without it, and 401 with a
+    token nobody issued (once per operation and run).
+
+    Schemathesis' own `ignored_auth` only probes apiKey and http schemes, and this spec's
+    scheme is oauth2, so it never probes here; this check does.
+    """
+    label = case.operation.label
+    if not 200 <= response.status_code < 300 or label in _AUTH_PROBED:
+        return SKIP
+    _AUTH_PROBED.add(label)
+    for scenario, authorization in (
+        ("without a token", None),
+        ("with a token nobody issued", f"Bearer {BOGUS_TOKEN}"),
+    ):
+        probe = _send_probe(ctx, case, authorization)
+        if probe.status_code != 401:
+            raise AssertionError(
+                f"{label} answered {probe.status_code} {scenario} (expected 401; it answered "
+                f"{response.status_code} with the token)"
+            )
     return None
 
 
@@ -324,22 +388,22 @@ def unsubscribe_all_visible(ctx: CheckContext, response: Response, case: Case) -
     """
     op = operation_id(case)
     if op not in {"get_statuses", "get_unsubscribe_all_status"} or response.status_code != 200:
-        return None
+        return SKIP
     linked = _parent(ctx, case)
     if linked is None:
-        return None
+        return SKIP
     parent, parent_response = linked
     if operation_id(parent) not in UNSUBSCRIBE_ALL_OPERATIONS or parent_response.status_code != 200:
-        return None
+        return SKIP
     contact = _path_contact(case)
     if contact is None or contact not in _unsubscribed_contacts(parent):
-        return None
+        return SKIP
     if _business_unit(parent) != _business_unit(case):
-        return None
+        return SKIP
     payload = _json_body(response)
     results = payload.get("results") if isinstance(payload, Mapping) else None
     if not isinstance(results, list):
-        return None
+        return SKIP
     statuses = [item.get("status") for item in results if isinstance(item, Mapping)]
     if op == "get_statuses":
         still = [status for status in statuses if status != "UNSUBSCRIBED"]
@@ -365,22 +429,22 @@ def status_write_visible(ctx: CheckContext, response: Response, case: Case) -> b
     left to the workflow tests, which know the mock's documented rules.
     """
     if operation_id(case) != "get_statuses" or response.status_code != 200:
-        return None
+        return SKIP
     linked = _parent(ctx, case)
     if linked is None:
-        return None
+        return SKIP
     parent, parent_response = linked
     if operation_id(parent) != "update_status" or parent_response.status_code != 200:
-        return None
+        return SKIP
     body = parent.body
     if not isinstance(body, Mapping) or body.get("statusState") != "UNSUBSCRIBED":
-        return None
+        return SKIP
     if _path_contact(parent) != _path_contact(case):
-        return None
+        return SKIP
     payload = _json_body(response)
     results = payload.get("results") if isinstance(payload, Mapping) else None
     if not isinstance(results, list):
-        return None
+        return SKIP
     written = body.get("subscriptionId")
     matching = [
         item

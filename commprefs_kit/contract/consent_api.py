@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from hubspot_communication_preferences import AuthenticatedClient
 from hubspot_communication_preferences.api.batch import (
@@ -48,6 +48,7 @@ from hubspot_communication_preferences.models import (
 from hubspot_communication_preferences.types import UNSET, Response, Unset
 
 T = TypeVar("T")
+U = TypeVar("U")
 EMAIL = Channel.EMAIL
 
 
@@ -55,7 +56,17 @@ def _unit(unit: int | None) -> int | Unset:
     return UNSET if unit is None else unit
 
 
-def parsed_as(response: Response[Any], operation: str, *models: type[T]) -> T:
+@overload
+def parsed_as(response: Response[Any], operation: str, model: type[T], /) -> T: ...
+
+
+@overload
+def parsed_as(
+    response: Response[Any], operation: str, model: type[T], other: type[U], /
+) -> T | U: ...
+
+
+def parsed_as(response: Response[Any], operation: str, *models: type[Any]) -> Any:
     """The parsed body of a 2xx answer, which must be one of `models`."""
     if 200 <= response.status_code < 300 and isinstance(response.parsed, models):
         return response.parsed

@@ -6,6 +6,7 @@ token as `$HUBSPOT_ACCESS_TOKEN`, so a report can be shared as it is.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from commprefs_kit.contract.checks import CUSTOM_CHECKS
+from commprefs_kit.contract.checks import CUSTOM_CHECKS, WORKFLOW_CHECKS
 from commprefs_kit.contract.results import ANY_OPERATION, ContractResults, FailureRecord
 from commprefs_kit.contract.target import TOKEN_PLACEHOLDER, Target
 
@@ -47,30 +48,9 @@ BUILT_IN_ORDER = (
     "ignored_auth",
     "use_after_free",
     "ensure_resource_availability",
+    "object_level_authorization",
 )
-CHECK_ORDER = (*BUILT_IN_ORDER, *CUSTOM_CHECKS)
-# Short column titles keep the table inside a terminal.
-SHORT_NAMES = {
-    "not_a_server_error": "no 5xx",
-    "status_code_conformance": "status",
-    "content_type_conformance": "content-type",
-    "response_schema_conformance": "body schema",
-    "response_headers_conformance": "headers",
-    "positive_data_acceptance": "valid accepted",
-    "negative_data_rejection": "invalid rejected",
-    "missing_required_header": "req. header",
-    "unsupported_method": "bad method",
-    "allow_header_conformance": "Allow",
-    "ignored_auth": "auth enforced",
-    "use_after_free": "use after free",
-    "ensure_resource_availability": "resource avail.",
-    "batch_result_per_input": "1 result/input",
-    "hubspot_error_body": "error body",
-    "correlation_id_header": "correlation hdr",
-    "rate_limit_guidance": "429 guidance",
-    "unsubscribe_all_visible": "unsub-all visible",
-    "status_write_visible": "write visible",
-}
+CHECK_ORDER = (*BUILT_IN_ORDER, *CUSTOM_CHECKS, *WORKFLOW_CHECKS)
 
 
 def reproduction(curl: str, target: Target) -> str:
@@ -86,7 +66,9 @@ def reproduction(curl: str, target: Target) -> str:
 
 
 def ordered_checks(names: Iterable[str]) -> list[str]:
-    present = set(names)
+    """Checks that ran, in report order; this project's own checks always get a row (all ·
+    when nothing they judge happened, e.g. no 429 without a rate limit)."""
+    present = set(names) | set(CUSTOM_CHECKS) | set(WORKFLOW_CHECKS)
     known = [name for name in CHECK_ORDER if name in present]
     return known + sorted(present - set(known))
 
@@ -124,30 +106,63 @@ def cell(results: ContractResults, operation: str, check: str) -> Cell:
     return Cell(tally.passed, tally.failed) if tally else Cell(0, 0)
 
 
-def _split_checks(checks: list[str], width: int) -> list[list[str]]:
-    return [checks[i : i + width] for i in range(0, len(checks), width)] or [[]]
+# Column titles for the operations (the legend under the table spells them out).
+SHORT_OPERATIONS = {
+    "get_definitions": "defs",
+    "get_statuses": "get",
+    "update_status": "set",
+    "get_unsubscribe_all_status": "get-all",
+    "unsubscribe_all": "unsub",
+    "batch_get_statuses": "b:get",
+    "batch_update_statuses": "b:set",
+    "batch_unsubscribe_all": "b:unsub",
+    "batch_get_unsubscribe_all_statuses": "b:get-all",
+    "generate_links": "links",
+    ANY_OPERATION: "API",
+}
+# Row groups of the table, by where a check comes from.
+GROUPS = (
+    ("Schemathesis", lambda name: name in BUILT_IN_ORDER or name == "object_level_authorization"),
+    ("HubSpot checks", lambda name: name in CUSTOM_CHECKS),
+    ("workflows", lambda name: name in WORKFLOW_CHECKS),
+    ("client", lambda name: name.startswith("client")),
+)
 
 
-def check_tables(
-    results: ContractResults, spec_operations: Iterable[str], *, columns_per_table: int = 8
-) -> list[Table]:
-    """The operations x checks table, split into several when it would be too wide."""
+def _group_of(check: str) -> str:
+    return next((title for title, member in GROUPS if member(check)), "other")
+
+
+def check_table(results: ContractResults, spec_operations: Iterable[str]) -> Table:
+    """Checks (rows, grouped) x operations (columns): ✓ passed, ✗ n failed n times, · not run."""
     operations = ordered_operations(results, spec_operations)
+    table = Table(header_style="bold", pad_edge=False, collapse_padding=True)
+    table.add_column("check", no_wrap=True)
+    for operation in operations:
+        table.add_column(SHORT_OPERATIONS.get(operation, operation), justify="center")
     checks = ordered_checks(results.checks)
-    tables = []
-    for part in _split_checks(checks, columns_per_table):
-        table = Table(title=None, show_lines=False, header_style="bold")
-        table.add_column("operation", no_wrap=True)
-        for check in part:
-            table.add_column(SHORT_NAMES.get(check, check), justify="center")
-        for operation in operations:
-            row: list[Text | str] = [operation]
-            for check in part:
+    for group in [title for title, _ in GROUPS] + ["other"]:
+        members = [check for check in checks if _group_of(check) == group]
+        if not members:
+            continue
+        table.add_row(Text(group, style="bold cyan"), *["" for _ in operations])
+        for check in members:
+            row: list[Text | str] = [f"  {check}"]
+            for operation in operations:
                 value = cell(results, operation, check)
-                row.append(Text(value.text, style=value.style))
+                text = f"✗ {value.failed}" if value.failed else ("✓" if value.passed else "·")
+                row.append(Text(text, style=value.style))
             table.add_row(*row)
-        tables.append(table)
-    return tables
+    return table
+
+
+def legend(operations: Iterable[str]) -> str:
+    names = [f"{SHORT_OPERATIONS.get(op, op)}={op}" for op in operations if op != ANY_OPERATION]
+    return (
+        "✓ passed every time  ✗ n failed n times  · not run for this operation;  "
+        + ", ".join(names)
+        + ", API=whole API"
+    )
 
 
 def failure_lines(failure: FailureRecord) -> list[str]:
@@ -172,9 +187,8 @@ def print_summary(
     junit_path: Path,
 ) -> None:
     operations = list(spec_operations)
-    for table in check_tables(results, operations):
-        console.print(table)
-    console.print("✓ n: passed n times   ✗ n: failed n times   ·: not run for this operation")
+    console.print(check_table(results, operations))
+    console.print(legend(ordered_operations(results, operations)), style="dim")
     failures = sorted(results.failures.values(), key=lambda f: (f.operation, f.check, f.title))
     if failures:
         console.print(f"\n[bold red]{len(failures)} distinct failure(s)[/]")
@@ -211,16 +225,17 @@ def markdown_report(
         f"- {settings_line}",
         f"- wall time: {elapsed:.1f} s",
         "",
-        "## Operations x checks",
+        "## Checks x operations",
         "",
-        "✓ n: the check passed n times; ✗ n: it failed n times; ·: it did not apply.",
+        "✓ n: the check passed n times; ✗ n: it failed n times; ·: not run for this operation.",
         "",
-        "| operation | " + " | ".join(checks) + " |",
-        "|---|" + "---|" * len(checks),
+        "| check | " + " | ".join(SHORT_OPERATIONS.get(op, op) for op in operations) + " |",
+        "|---|" + "---|" * len(operations),
     ]
-    for operation in operations:
-        cells = [cell(results, operation, check).text for check in checks]
-        lines.append(f"| {operation} | " + " | ".join(cells) + " |")
+    for check in checks:
+        cells = [cell(results, operation, check).text for operation in operations]
+        lines.append(f"| {check} ({_group_of(check)}) | " + " | ".join(cells) + " |")
+    lines += ["", legend(operations)]
     failures = sorted(results.failures.values(), key=lambda f: (f.operation, f.check, f.title))
     lines += ["", f"## Failures ({len(failures)})", ""]
     if not failures:
@@ -233,6 +248,7 @@ def markdown_report(
             lines += ["Reproduce:", "", "```sh", failure.curl, "```", ""]
         lines += [f"Test: `{failure.test}`", ""]
     lines += [
+        "",
         "## Tests",
         "",
         "| group | passed | failed | skipped | seconds |",
@@ -247,3 +263,32 @@ def markdown_report(
     for group, (passed, failed, skipped, seconds) in sorted(groups.items()):
         lines.append(f"| {group} | {passed} | {failed} | {skipped} | {seconds:.1f} |")
     return target.redact("\n".join(lines) + "\n")
+
+
+def json_report(results: ContractResults, elapsed: float) -> str:
+    """The results for tools: verdict, failed checks, tallies and distinct failures."""
+    data = {
+        "ok": results.ok,
+        "elapsed_seconds": round(elapsed, 2),
+        "failed_checks": sorted(results.caught_by()),
+        "tests": {
+            outcome: sum(1 for test in results.tests if test.outcome == outcome)
+            for outcome in ("passed", "failed", "skipped")
+        },
+        "tallies": [
+            {"operation": op, "check": check, "passed": t.passed, "failed": t.failed}
+            for (op, check), t in sorted(results.tallies.items())
+        ],
+        "failures": [
+            {
+                "operation": f.operation,
+                "check": f.check,
+                "title": f.title,
+                "message": f.message,
+                "curl": f.curl,
+                "test": f.test,
+            }
+            for f in sorted(results.failures.values(), key=lambda f: f.key)
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -9,9 +9,12 @@ HTTP, Prism, Steady, or HubSpot itself). The same settings travel as environment
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,15 +89,33 @@ def redact(text: str, token: str) -> str:
 
 
 def load_app_factory(spec: str) -> Any:
-    """Import `module:attribute`; the attribute is an app factory or an ASGI app."""
-    module_name, _, attribute = spec.partition(":")
+    """Import `module:attribute` or `path/to/file.py:attribute`; the attribute is an app
+    factory or an ASGI app."""
+    module_name, _, attribute = spec.rpartition(":")
     if not module_name or not attribute:
-        raise TargetError(f"invalid app {spec!r}: expected module:factory")
+        raise TargetError(f"invalid app {spec!r}: expected module:factory or file.py:factory")
     try:
-        module = importlib.import_module(module_name)
+        if module_name.endswith(".py"):
+            module = _import_file(Path(module_name))
+        else:
+            module = importlib.import_module(module_name)
         return getattr(module, attribute)
-    except (ImportError, AttributeError) as exc:
+    except (ImportError, AttributeError, OSError) as exc:
         raise TargetError(f"cannot load the app {spec!r}: {exc}") from None
+
+
+def _import_file(path: Path) -> Any:
+    name = f"commprefs_contract_app_{path.stem}"
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path.resolve())
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} is not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def build_app(spec: str) -> Any:

@@ -1,0 +1,191 @@
+"""`scripts/contract`: run the contract suite against a target and report what it found.
+
+Builds the suite (target, app, spec) first, so that an unreachable server or a rejected token
+is one line on stderr (exit 2), never a traceback; then runs contract_tests/ with pytest,
+collecting every check's outcome, and prints the operations x checks table with a curl
+reproduction per failure. Writes a Markdown report and JUnit XML. Exit 0 only when every test
+and check passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from commprefs_kit import paths
+from commprefs_kit.contract import suite
+from commprefs_kit.contract.report import json_report, markdown_report, print_summary
+from commprefs_kit.contract.settings import (
+    CONTRACT_TESTS_DIR,
+    ENV_EXAMPLES,
+    ENV_SEED,
+    SettingsError,
+)
+from commprefs_kit.contract.spec_requests import operations
+from commprefs_kit.contract.target import ENV_APP, ENV_BASE_URL, ENV_TOKEN, TargetError
+
+REPORTS_DIR = paths.ROOT / "reports"
+TABLE_WIDTH = 120
+EXIT_FAILED = 1
+EXIT_UNUSABLE = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scripts/contract",
+        description=(
+            "Run the contract suite (server side with Schemathesis, stateful workflows, client "
+            "side) against the mock in-process, or against --base-url. The token comes from "
+            f"${ENV_TOKEN} (default: the mock's test-token) and is never printed."
+        ),
+    )
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="test the server at URL (the mock over HTTP, Prism, Steady, https://api.hubapi.com)",
+    )
+    p.add_argument(
+        "--app",
+        metavar="MODULE:FACTORY",
+        help="in-process ASGI app factory to test instead of mock_server:create_app",
+    )
+    p.add_argument(
+        "--examples", type=int, metavar="N", help="examples per operation (default: toml, 40)"
+    )
+    p.add_argument("--seed", type=int, metavar="N", help="seed (default: the toml's fixed seed)")
+    p.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR (pytest)")
+    p.add_argument(
+        "--report",
+        type=Path,
+        default=REPORTS_DIR / "contract-report.md",
+        help="Markdown report (default: reports/contract-report.md)",
+    )
+    p.add_argument(
+        "--junit",
+        type=Path,
+        default=REPORTS_DIR / "junit.xml",
+        help="JUnit XML (default: reports/junit.xml)",
+    )
+    p.add_argument(
+        "--json", type=Path, metavar="PATH", help="also write the results as JSON (for tools)"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output")
+    return p
+
+
+def _set_environment(args: argparse.Namespace) -> None:
+    """The suite reads its knobs from the environment (so plain pytest can too)."""
+    for name, value in (
+        (ENV_BASE_URL, args.base_url),
+        (ENV_APP, args.app),
+        (ENV_EXAMPLES, args.examples),
+        (ENV_SEED, args.seed),
+    ):
+        if value is not None:
+            os.environ[name] = str(value)
+
+
+def _pytest_args(args: argparse.Namespace, junit: Path) -> list[str]:
+    out = [
+        str(CONTRACT_TESTS_DIR),
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        "-o",
+        "junit_suite_name=contract",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    if args.verbose:
+        out += ["-v", "--tb=short"]
+    else:
+        out += ["-q", "--tb=no", "--no-header", "-rN", "-p", "no:warnings"]
+    if args.keyword:
+        out += ["-k", args.keyword]
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    err = Console(stderr=True, highlight=False)
+    try:
+        _set_environment(args)
+        suite.reset()
+        built = suite.current()
+    except (TargetError, SettingsError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        return EXIT_UNUSABLE
+    target = built.target
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # CI logs are not 80 columns wide; the table needs about 120.
+        console = Console(highlight=False, width=max(console.width, TABLE_WIDTH))
+    console.print(f"contract suite against {target.label}")
+    if not target.in_process:
+        console.print(
+            "note: the suite writes (it unsubscribes generated test addresses); "
+            "point it at a test account, never at production contacts"
+        )
+    settings = built.settings
+    settings_line = (
+        f"seed {settings.seed}, {settings.examples} examples per operation and phase, "
+        f"{settings.stateful_examples} link scenarios of up to {settings.stateful_steps} steps, "
+        f"{settings.workflow_examples} workflow runs, {settings.model_examples} instances "
+        "per schema"
+    )
+    console.print(settings_line)
+    junit = args.junit.resolve()
+    report = args.report.resolve()
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    # contract_tests/conftest.py registers the collector that fills suite.results().
+    code = pytest.main(_pytest_args(args, junit))
+    elapsed = time.perf_counter() - started
+    results = suite.results()
+    spec_operations = [op.operation_id for op in operations()]
+    if junit.exists():
+        junit.write_text(target.redact(junit.read_text(encoding="utf-8")), encoding="utf-8")
+    report.write_text(
+        markdown_report(
+            results,
+            spec_operations,
+            target=target,
+            elapsed=elapsed,
+            settings_line=settings_line,
+        ),
+        encoding="utf-8",
+    )
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(target.redact(json_report(results, elapsed)), encoding="utf-8")
+    print_summary(
+        console,
+        results,
+        spec_operations,
+        target=target,
+        elapsed=elapsed,
+        report_path=_shown(report),
+        junit_path=_shown(junit),
+    )
+    if code == pytest.ExitCode.INTERRUPTED:
+        return 130
+    return 0 if results.ok and code == pytest.ExitCode.OK else EXIT_FAILED
+
+
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def run() -> None:
+    sys.exit(main())
