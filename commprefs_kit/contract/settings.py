@@ -20,6 +20,7 @@ CONTRACT_TESTS_DIR = paths.ROOT / "contract_tests"
 SCHEMATHESIS_TOML = CONTRACT_TESTS_DIR / "schemathesis.toml"
 ENV_EXAMPLES = "COMMPREFS_CONTRACT_EXAMPLES"
 ENV_SEED = "COMMPREFS_CONTRACT_SEED"
+WORKFLOW_STEPS = 10
 
 # Operations whose bodies name a subscription type by its integer id.
 SUBSCRIPTION_ID_BINDINGS = {
@@ -46,8 +47,8 @@ class SuiteSettings:
 
     @property
     def workflow_examples(self) -> int:
-        """Runs of each hand-written workflow state machine (several steps each)."""
-        return max(5, self.examples // 2)
+        """Runs of the hand-written workflow state machine (up to WORKFLOW_STEPS steps each)."""
+        return max(5, self.examples)
 
     @property
     def model_examples(self) -> int:
