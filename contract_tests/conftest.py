@@ -18,12 +18,17 @@ from schemathesis.python import asgi
 from commprefs_kit.contract import suite
 from commprefs_kit.contract.client import generated_client
 from commprefs_kit.contract.results import ContractResults, get_collector
-from commprefs_kit.contract.settings import SuiteSettings
-from commprefs_kit.contract.target import Known, Target, build_app
+from commprefs_kit.contract.settings import SettingsError, SuiteSettings
+from commprefs_kit.contract.target import Known, Target, TargetError, build_app
 
 
 def pytest_configure(config: pytest.Config) -> None:
     get_collector(config, suite.results)
+    try:
+        suite.current()
+    except (TargetError, SettingsError) as exc:
+        # An unreachable server or a rejected token: one line, no traceback.
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +114,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()
     if report.longrepr is None:
         return
+    built = suite.peek()
+    if built is None:
+        return
     text = str(report.longrepr)
-    redacted = suite.current().target.redact(text)
+    redacted = built.target.redact(text)
     if redacted != text:
         report.longrepr = redacted
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the operation back into the node ids of Schemathesis' per-operation tests.
+
+    Under pytest 9 they all get `test_operation_conforms` as node id (pytest builds it from
+    `originalname`), which makes JUnit XML and failure listings ambiguous. Only the id of
+    those items changes; if pytest's internals move, the ids simply stay as they are.
+    """
+    for item in items:
+        original = getattr(item, "originalname", None)
+        operation = getattr(item, "operation_label", None)
+        if not original or not operation or item.nodeid.endswith("]"):
+            continue
+        try:
+            item._id = item.parent.id.child(original).with_params(operation)  # type: ignore[union-attr]
+        except AttributeError:
+            return

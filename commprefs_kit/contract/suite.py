@@ -49,6 +49,11 @@ def reset() -> None:
     _suite = None
 
 
+def peek() -> Suite | None:
+    """The suite if it has been built, without building it."""
+    return _suite
+
+
 def current() -> Suite:
     global _suite
     if _suite is None:
