@@ -16,7 +16,7 @@ from typing import Any
 
 import hubspot_communication_preferences.models as models
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
 from commprefs_kit.contract.results import ANY_OPERATION, tag_check
@@ -53,6 +53,7 @@ def test_round_trip(name: str, request: pytest.FixtureRequest) -> None:
     tag_check(request.node, ANY_OPERATION, "client_round_trip")
     schema = SCHEMAS.schema(name)
 
+    @seed(SETTINGS.seed)
     @ROUND_TRIP_SETTINGS
     @given(SCHEMAS.strategy(name))
     def round_trip(instance: Any) -> None:
@@ -78,6 +79,7 @@ def test_unknown_field_is_kept(name: str, request: pytest.FixtureRequest) -> Non
         ),
     )
 
+    @seed(SETTINGS.seed)
     @DRIFT_SETTINGS
     @given(strategy)
     def drift(pair: tuple[Any, Any]) -> None:
@@ -97,6 +99,7 @@ ENUM_FIELDS = [(name, prop) for name in OBJECTS for prop, _ in SCHEMAS.enum_prop
 def test_unknown_enum_value_is_kept(name: str, prop: str, request: pytest.FixtureRequest) -> None:
     tag_check(request.node, ANY_OPERATION, "client_drift")
 
+    @seed(SETTINGS.seed)
     @DRIFT_SETTINGS
     @given(SCHEMAS.strategy(name))
     def drift(instance: Any) -> None:

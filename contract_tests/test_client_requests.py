@@ -19,7 +19,7 @@ import httpx
 import hubspot_communication_preferences.models as models
 import pytest
 from hubspot_communication_preferences.types import UNSET
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from commprefs_kit.contract.client import generated_client
@@ -112,6 +112,7 @@ def test_client_builds_valid_requests(
     transport = httpx.MockTransport(respond)
     target = Target(base_url="https://api.hubapi.com", token=TOKEN)
 
+    @seed(SETTINGS.seed)
     @settings(
         max_examples=SETTINGS.model_examples,
         derandomize=True,

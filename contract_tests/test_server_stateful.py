@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 
 from commprefs_kit.contract.settings import SuiteSettings
 
@@ -74,7 +74,7 @@ def test_link_workflows(
                 recorder=self.recorder,
             )
 
-    LinkWorkflows.run(
+    seed(suite_settings.seed)(LinkWorkflows).run(
         settings=settings(
             max_examples=suite_settings.stateful_examples,
             stateful_step_count=suite_settings.stateful_steps,

@@ -31,7 +31,7 @@ from hubspot_communication_preferences.models import (
     WideStatusType,
 )
 from hubspot_communication_preferences.types import Unset
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -324,7 +324,7 @@ def test_consent_workflows(
             )
 
     run_state_machine_as_test(
-        ConsentWorkflows,
+        seed(suite_settings.seed)(ConsentWorkflows),
         settings=settings(
             max_examples=suite_settings.workflow_examples,
             stateful_step_count=WORKFLOW_STEPS,

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -57,9 +57,14 @@ def parser() -> argparse.ArgumentParser:
         help="in-process ASGI app factory to test instead of mock_server:create_app",
     )
     p.add_argument(
-        "--examples", type=int, metavar="N", help="examples per operation (default: toml, 40)"
+        "--examples",
+        type=_at_least(1),
+        metavar="N",
+        help="examples per operation and phase; everything else scales with it (default 40)",
     )
-    p.add_argument("--seed", type=int, metavar="N", help="seed (default: the toml's fixed seed)")
+    p.add_argument(
+        "--seed", type=_at_least(0), metavar="N", help="seed (default: the toml's fixed seed)"
+    )
     p.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR (pytest)")
     p.add_argument(
         "--report",
@@ -78,6 +83,19 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output")
     return p
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
+        return value
+
+    return parse
 
 
 def _set_environment(args: argparse.Namespace) -> None:

@@ -68,23 +68,24 @@ class SuiteSettings:
         data = read_toml(toml_path)
         generation = data.get("generation", {})
         stateful = data.get("phases", {}).get("stateful", {})
+        seed = _whole_number(env.get(ENV_SEED), ENV_SEED, minimum=0)
         return cls(
-            examples=_positive_int(env.get(ENV_EXAMPLES), ENV_EXAMPLES)
-            or int(generation.get("max-examples", 50)),
-            seed=_positive_int(env.get(ENV_SEED), ENV_SEED) or int(data.get("seed", 0)),
+            examples=_whole_number(env.get(ENV_EXAMPLES), ENV_EXAMPLES, minimum=1)
+            or int(generation.get("max-examples", 40)),
+            seed=int(data.get("seed", 0)) if seed is None else seed,
             stateful_steps=int(stateful.get("max-steps", 6)),
         )
 
 
-def _positive_int(value: str | None, name: str) -> int | None:
+def _whole_number(value: str | None, name: str, *, minimum: int) -> int | None:
     if value is None or not value.strip():
         return None
     try:
         number = int(value)
     except ValueError:
         raise SettingsError(f"{name}={value!r} is not a whole number") from None
-    if number < 1:
-        raise SettingsError(f"{name}={value!r} must be at least 1")
+    if number < minimum:
+        raise SettingsError(f"{name}={value!r} must be at least {minimum}")
     return number
 
 
