@@ -68,7 +68,7 @@ class RunStopped(Exception):
         # Results settled by the batch that tripped the stop (already journaled).
         self.results = list(results)
         text = f"{error.message}"
-        if error.correlation_id:
+        if error.correlation_id and error.correlation_id not in text:
             text += f" (correlationId {error.correlation_id})"
         super().__init__(f"{text} {hint}".strip())
 
