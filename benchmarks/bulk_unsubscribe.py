@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing
 from functools import partial
 from pathlib import Path
 
@@ -35,38 +34,9 @@ sys.path.insert(0, str(ROOT))
 from commprefs_kit.bulk import DEFAULT_CONCURRENCY, Rate, unsubscribe_all  # noqa: E402
 from commprefs_kit.bulk.ratelimit import PacedTransport  # noqa: E402
 from commprefs_kit.client import make_client  # noqa: E402
+from mock_server.process import serve_in_subprocess  # noqa: E402
 
 TOKEN = "test-token"
-
-
-# --- the mock, served on a free port ---------------------------------------------------------
-
-
-@contextmanager
-def served_mock(*args: str) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/_mock/state", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the mock did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def reset(url: str) -> None:
@@ -121,7 +91,8 @@ async def part_a(budget: Rate, windows: int) -> None:
         f"concurrency {DEFAULT_CONCURRENCY}"
     )
     limit = f"{budget.requests}/{budget.per_seconds:g}"
-    with served_mock("--rate-limit", limit) as url:
+    with serve_in_subprocess("--rate-limit", limit) as mock:
+        url = mock.url
         recording = Recording(httpx.AsyncHTTPTransport())
         paced = PacedTransport(recording, budget.limiter())
         duration = windows * budget.per_seconds
@@ -248,7 +219,8 @@ def part_b(count: int, batch: int, rounds: int, latency_ms: int) -> None:
             f"{batch}, best of {rounds}"
         )
         best: dict[str, float] = {}
-        with served_mock(*mock_args) as url, tempfile.TemporaryDirectory() as tmp:
+        with serve_in_subprocess(*mock_args) as mock, tempfile.TemporaryDirectory() as tmp:
+            url = mock.url
             runs: list[tuple[str, Callable[[], float]]] = [
                 ("hubspot-sdk plain loop", partial(sdk_loop, url, contacts, batch)),
                 (
@@ -278,7 +250,8 @@ def part_b(count: int, batch: int, rounds: int, latency_ms: int) -> None:
 
 def part_c(sizes: list[int]) -> None:
     print("\n(c) peak RSS of the whole command (input streamed, de-duplication in the journal)")
-    with served_mock() as url, tempfile.TemporaryDirectory() as tmp:
+    with serve_in_subprocess() as mock, tempfile.TemporaryDirectory() as tmp:
+        url = mock.url
         for count in sizes:
             reset(url)
             rate, rss = tool_cli(url, count, 100, Path(tmp))

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from mock_server.process import (
+    free_port,
+    serve_in_subprocess,
+    stop_process_group,
+    wait_until_answering,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "communication-preferences-2026-03.yaml"
@@ -41,39 +47,19 @@ class Run:
     tests: dict[str, int]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
-
-
 @contextmanager
-def serving(command: list[str], port: int) -> Iterator[str]:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def serving_prism(binary: Path) -> Iterator[str]:
+    """Prism mocking the pinned spec on a free port (stopped like the mock)."""
+    port = free_port()
+    command = [str(binary), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
-        wait_for_port(port, process)
+        wait_until_answering(process, "127.0.0.1", port, timeout=60.0, path="/")
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process_group(process)
 
 
 def run_suite(label: str, examples: int | None, base_url: str | None, out: Path) -> Run:
@@ -126,15 +112,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         runs.append(run_suite("mock in-process", args.examples, None, out))
-        port = free_port()
-        mock = [sys.executable, "-m", "mock_server", "--host", "127.0.0.1", "--port", str(port)]
-        with serving(mock, port) as url:
-            runs.append(run_suite("mock over HTTP", args.examples, url, out))
+        with serve_in_subprocess(startup_timeout=60.0) as mock:
+            runs.append(run_suite("mock over HTTP", args.examples, mock.url, out))
         binary = None if args.no_prism else prism_binary()
         if binary is not None:
-            port = free_port()
-            prism = [str(binary), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)]
-            with serving(prism, port) as url:
+            with serving_prism(binary) as url:
                 runs.append(run_suite("Prism (stateless)", args.examples, url, out))
     base = runs[0].seconds
     print(f"\ncontract suite, {os.cpu_count()} CPUs, examples: {args.examples or 'default'}")

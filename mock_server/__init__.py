@@ -1,7 +1,8 @@
 """A stateful, HubSpot-faithful mock of the Communication Preferences API 2026-03.
 
 ``create_app(MockConfig(...))`` returns an ASGI 3 application with its own in-memory state;
-``python -m mock_server`` serves one. See mock_server/README.md.
+``python -m mock_server`` serves one; ``serve_in_subprocess(...)`` runs that server for a
+``with`` block (tests, benchmarks). See mock_server/README.md.
 """
 
 from mock_server.app import ConnectionDropped, MockApp, create_app
@@ -13,6 +14,7 @@ from mock_server.config import (
     MockConfig,
     RateLimit,
 )
+from mock_server.process import MockStartupError, RunningMock, serve_in_subprocess
 
 __all__ = [
     "ALL_SCOPES",
@@ -22,6 +24,9 @@ __all__ = [
     "Faults",
     "MockApp",
     "MockConfig",
+    "MockStartupError",
     "RateLimit",
+    "RunningMock",
     "create_app",
+    "serve_in_subprocess",
 ]

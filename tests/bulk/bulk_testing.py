@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -102,12 +101,6 @@ def all_ok(inputs: list[str], request: httpx.Request) -> httpx.Response:
 
 
 # --- the mock over a real port (for the CLI as a subprocess) ---------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServedMock:

@@ -7,10 +7,10 @@ test also proves that the mock answered within the contract.
 
 from __future__ import annotations
 
-import subprocess
+import itertools
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mock_testing import AUTH, BASE, Served, SpecChecker, checking_hook, free_port, wait_ready
+from mock_testing import AUTH, BASE, SpecChecker, checking_hook
 
-from commprefs_kit.paths import ROOT
 from mock_server import MockApp, MockConfig, create_app
+from mock_server.process import RunningMock, serve_in_subprocess
 from mock_server.routing import Router
 from mock_server.spec import pinned_spec
 
@@ -71,31 +71,13 @@ def app(app_client: tuple[MockApp, httpx.AsyncClient]) -> MockApp:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+def serve(tmp_path: Path) -> Iterator[Callable[..., RunningMock]]:
     """Start ``python -m mock_server`` on a free port; every started server is stopped."""
-    started: list[Served] = []
+    numbers = itertools.count()
+    with ExitStack() as stack:
 
-    def start(*args: str, ready: bool = True) -> Served:
-        port = free_port()
-        log = tmp_path / f"mock-{port}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mock_server", "--port", str(port), *args],
-            cwd=ROOT,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        served = Served(process, port, log)
-        started.append(served)
-        if ready:
-            wait_ready(served)
-        return served
+        def start(*args: str) -> RunningMock:
+            log = tmp_path / f"mock-{next(numbers)}.log"
+            return stack.enter_context(serve_in_subprocess(*args, log_path=log, stop_timeout=15))
 
-    yield start
-    for served in started:
-        if served.process.poll() is None:
-            served.process.terminate()
-            try:
-                served.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                served.process.kill()
-                served.process.wait()
+        yield start

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -90,42 +86,6 @@ async def state(client: httpx.AsyncClient) -> dict[str, Any]:
     assert response.status_code == 200
     result: dict[str, Any] = response.json()
     return result
-
-
-# -- a real server in a subprocess ------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def wait_ready(served: Served, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if served.process.poll() is not None:
-            raise AssertionError(f"mock exited early:\n{served.output()}")
-        try:
-            if httpx.get(f"{served.url}/_mock/state", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"mock did not become ready:\n{served.output()}")
 
 
 def path_of(url: str) -> str:

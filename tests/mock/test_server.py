@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from mock_testing import AUTH, BASE, EMAIL, UNIT0, Served, SpecChecker, checking_hook
+from mock_testing import AUTH, BASE, EMAIL, UNIT0, SpecChecker, checking_hook
 
 from commprefs_kit.paths import ROOT
 from mock_server import cli
+from mock_server.process import RunningMock
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -34,7 +35,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def api(served: Served, checker: SpecChecker, **kwargs: Any) -> httpx.AsyncClient:
+def api(served: RunningMock, checker: SpecChecker, **kwargs: Any) -> httpx.AsyncClient:
     """A client of the served mock; every answer is checked against the spec."""
     hooks = {"response": [checking_hook(checker)]}
     kwargs.setdefault("headers", AUTH)

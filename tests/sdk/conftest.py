@@ -8,13 +8,8 @@ for what only a real HTTP server does (path decoding of the raw request line).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -22,8 +17,8 @@ import pytest
 from hubspot_sdk import AsyncHubSpot
 
 from mock_server import MockConfig, create_app
+from mock_server.process import MockStartupError, serve_in_subprocess
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token"
 BASE_URL = "http://mock.invalid"  # any host: ASGITransport never resolves it
 
@@ -68,47 +63,13 @@ def sdk(make_sdk: SdkFactory) -> AsyncHubSpot:
     return make_sdk()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def served_mock_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The mock served on a real loopback port by its CLI, for the whole session."""
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("mock-cli") / "mock.log"
-    log = log_path.open("wb")  # a file, not a pipe: a full pipe would block the server
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                output = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"mock CLI exited with {proc.returncode}:\n{output}")
-            try:
-                httpx.get(f"{url}/_mock/state", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    pytest.fail("mock CLI did not answer within 30 s")
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
+    with ExitStack() as stack:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            mock = stack.enter_context(serve_in_subprocess(log_path=log_path))
+        except MockStartupError as exc:
+            pytest.fail(f"mock CLI did not start: {exc}")
+        yield mock.url
