@@ -202,17 +202,10 @@ class Handlers:
 
     def _batch_read(self, req: Request, one: Callable[[str], bytes]) -> tuple[int, bytes]:
         assert req.body is not None
-        inputs = req.body.value["inputs"]
+        inputs: list[str] = req.body.value["inputs"]  # strings: the schema was checked
         sem.batch_size(len(inputs), self.config.max_batch_inputs)
-        bad = req.body.bad_inputs
-        results: list[bytes] = []
-        errors: list[JSON] = []
-        for index, item in _distinct(inputs):
-            if index in bad:
-                shown = item if isinstance(item, str) else orjson.dumps(item).decode()
-                errors.append(sem.standard_error(shown, f"Invalid input {shown!r}", bad[index]))
-            else:
-                results.append(one(item))
+        emails, errors = sem.split_batch_inputs(inputs)
+        results = [one(email) for email in emails]
         return (207 if errors else 200), _envelope_bytes(join(results), req.started, errors)
 
     def batch_update_statuses(self, req: Request) -> tuple[int, bytes]:
@@ -249,18 +242,18 @@ class Handlers:
         assert req.body is not None
         inputs: list[str] = req.body.value["inputs"]  # strings: the schema was checked
         sem.batch_size(len(inputs), self.config.max_batch_inputs)
-        distinct = list(dict.fromkeys(inputs))  # identical inputs answer once, in order
+        emails, errors = sem.split_batch_inputs(inputs)
         if not req.query.get("verbose"):
             # verbose=false: one result per input, `statuses` left out.
-            self.store.unsubscribe_all_quiet(distinct, unit, req.started)
-            return 200, _envelope_bytes(_bulk_ids(distinct), req.started)
+            self.store.unsubscribe_all_quiet(emails, unit, req.started)
+            return 200, _envelope_bytes(_bulk_ids(emails), req.started, errors)
         results: list[bytes] = []
-        for email in distinct:
+        for email in emails:
             rows = self.store.unsubscribe_all(
                 sem.subscriber_key(email), unit, req.started, details=True
             )
             results.append(bulk_item(email, b"statuses", self._statuses.items(email, rows)))
-        return 200, _envelope_bytes(join(results), req.started)
+        return 200, _envelope_bytes(join(results), req.started, errors)
 
     # -- links -------------------------------------------------------------------------------
     def generate_links(self, req: Request) -> tuple[int, bytes]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import jsonschema_rs
+
 from mock_server.errors import ApiError, detail, validation_error
 from mock_server.fixtures import Definition, Fixtures
 from mock_server.spec import JSON
@@ -134,6 +136,39 @@ def subscription_in_unit(fixtures: Fixtures, sub_id: int, unit: int) -> Definiti
             ],
         )
     return definition
+
+
+# Batch inputs (BatchInputString) are free strings in the spec, as in HubSpot's. An input that
+# is not an email address does not reject the batch: it is answered on its own in `errors`
+# (207 on the batch reads, in the 200 envelope of batch unsubscribe-all); the rest go ahead.
+_EMAIL_OPTIONS = jsonschema_rs.EmailOptions(allow_display_text=False)
+_EMAIL_LIST = jsonschema_rs.validator_for(
+    {"type": "array", "items": {"type": "string", "format": "email"}},
+    validate_formats=True,
+    email_options=_EMAIL_OPTIONS,
+)
+_EMAIL = jsonschema_rs.validator_for(
+    {"type": "string", "format": "email"}, validate_formats=True, email_options=_EMAIL_OPTIONS
+)
+
+
+def split_batch_inputs(inputs: list[str]) -> tuple[list[str], list[JSON]]:
+    """The distinct inputs that are email addresses, and a StandardError for each other one."""
+    distinct = list(dict.fromkeys(inputs))  # identical inputs answer once, in order
+    if _EMAIL_LIST.is_valid(distinct):  # the usual case, checked in one pass
+        return distinct, []
+    good: list[str] = []
+    errors: list[JSON] = []
+    for item in distinct:
+        if _EMAIL.is_valid(item):
+            good.append(item)
+            continue
+        index = inputs.index(item)
+        problem = detail(
+            f"{item!r} is not an email address", in_=f"inputs[{index}]", code="INVALID_EMAIL"
+        )
+        errors.append(standard_error(item, f"Invalid input {item!r}", [problem]))
+    return good, errors
 
 
 def standard_error(input_id: str, message: str, details: list[JSON]) -> JSON:

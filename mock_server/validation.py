@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -63,10 +63,9 @@ def _detail(error: jsonschema_rs.ValidationError, prefix: list[str | int]) -> JS
 
 @dataclass
 class BodyResult:
-    """A parsed body; ``bad_inputs`` maps an index of ``inputs`` to its problems (207 only)."""
+    """A parsed, schema-valid body."""
 
     value: Any
-    bad_inputs: dict[int, list[JSON]] = field(default_factory=dict)
 
 
 class _Param:
@@ -159,11 +158,7 @@ class OperationValidator:
         return {name: self._path[name].coerce(raw, "path") for name, raw in params.items()}
 
     def body(self, raw: bytes) -> BodyResult:
-        """Parse and validate the JSON body.
-
-        On operations that declare 207, problems inside one item of ``inputs`` are kept per
-        input (the caller answers them in ``errors``); any other problem rejects the request.
-        """
+        """Parse and validate the JSON body; any schema problem rejects the request."""
         if self._body is None:
             return BodyResult(None)
         if not raw.strip():
@@ -176,18 +171,7 @@ class OperationValidator:
             raise invalid_json(exc.lineno, exc.colno, exc.msg) from None
         if self._body.is_valid(value):
             return BodyResult(value)
-        per_input = self.op.has_multi_status
-        whole: list[jsonschema_rs.ValidationError] = []
-        result = BodyResult(value)
-        for error in self._body.iter_errors(value):
-            where = error.instance_path
-            if per_input and len(where) >= 2 and where[0] == "inputs" and isinstance(where[1], int):
-                result.bad_inputs.setdefault(where[1], []).append(_detail(error, []))
-            else:
-                whole.append(error)
-        if whole:
-            raise self._body_error(raw, whole)
-        return result
+        raise self._body_error(raw, list(self._body.iter_errors(value)))
 
     def _body_error(self, raw: bytes, errors: list[jsonschema_rs.ValidationError]) -> ApiError:
         details = [_detail(e, []) for e in errors]

@@ -288,15 +288,35 @@ async def test_schema_violations_in_a_batch_write_are_400(
     assert (await state(client))["subscribers"] == {}
 
 
-async def test_bad_email_rejects_a_whole_batch_unsubscribe_all(client: httpx.AsyncClient) -> None:
+async def test_bad_email_in_batch_unsubscribe_all_is_reported_alone(
+    client: httpx.AsyncClient,
+) -> None:
     r = await client.post(
         "/statuses/batch/unsubscribe-all",
         params=EMAIL,
         json={"inputs": ["ok@example.com", "broken", "also-ok@example.com"]},
     )
-    err = assert_error(r, 400, "VALIDATION_ERROR")
-    assert [e["in"] for e in err["errors"]] == ["inputs[1]"]
-    assert err["errors"][0]["code"] == "INVALID_EMAIL"
+    assert r.status_code == 200
+    body = r.json()
+    assert [x["subscriberIdString"] for x in body["results"]] == [
+        "ok@example.com",
+        "also-ok@example.com",
+    ]
+    assert body["numErrors"] == 1
+    (error,) = body["errors"]
+    assert error["id"] == "broken"
+    assert error["errors"] == [
+        {"message": "'broken' is not an email address", "code": "INVALID_EMAIL", "in": "inputs[1]"}
+    ]
+    # The good inputs were opted out; the bad one created nothing.
+    assert set((await state(client))["subscribers"]) == {"ok@example.com", "also-ok@example.com"}
+
+
+async def test_non_string_batch_input_rejects_the_batch(client: httpx.AsyncClient) -> None:
+    for path in ["/statuses/batch/unsubscribe-all", "/statuses/batch/read"]:
+        r = await client.post(path, params=EMAIL, json={"inputs": ["ok@example.com", 42]})
+        err = assert_error(r, 400, "VALIDATION_ERROR")
+        assert err["errors"][0]["code"] == "INVALID_TYPE"
     assert (await state(client))["subscribers"] == {}
 
 

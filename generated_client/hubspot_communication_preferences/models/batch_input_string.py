@@ -12,7 +12,9 @@ T = TypeVar("T", bound="BatchInputString")
 @_attrs_define
 class BatchInputString:
     inputs: list[str]
-    """ The contacts' email addresses. """
+    """ The contacts' email addresses. An input that is not an email address does not
+    reject the batch: it is reported on its own in the answer's `errors`.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
