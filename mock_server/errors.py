@@ -90,6 +90,11 @@ def validation_error(message: str, errors: Sequence[JSON] = ()) -> ApiError:
     return ApiError(400, "VALIDATION_ERROR", message, errors=errors)
 
 
+def object_not_found(message: str, errors: Sequence[JSON] = ()) -> ApiError:
+    """A business unit or subscription type the account does not have (HubSpot's 404 category)."""
+    return ApiError(404, "OBJECT_NOT_FOUND", message, errors=errors)
+
+
 def unauthorized() -> ApiError:
     return ApiError(
         401,

@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mock_server.errors import ApiError, detail, validation_error
+from mock_server.errors import ApiError, detail, object_not_found, validation_error
 from mock_server.fixtures import Definition, Fixtures
 from mock_server.spec import JSON
 
@@ -41,7 +41,9 @@ UNSUBSCRIBE_FROM_ALL_OCCURRED = "UNSUBSCRIBE_FROM_ALL_OCCURRED"
 # v4 and later may resubscribe a contact who opted out of all (RESUBSCRIBE_OCCURRED). Any
 # write that leaves a subscription of a unit not UNSUBSCRIBED ends that unit's wide opt-out.
 RESUBSCRIBE_ENDS_WIDE_OPT_OUT = True
-# A businessUnitId with no definitions in the fixtures is rejected (400), not served empty.
+# A businessUnitId or subscriptionId the account does not have is answered 404
+# OBJECT_NOT_FOUND (the request is well-formed; the thing it names is missing), not served
+# empty. Inside a batch write it is a per-input error instead.
 UNKNOWN_BUSINESS_UNIT_IS_ERROR = True
 
 
@@ -70,7 +72,7 @@ def business_unit(fixtures: Fixtures, query: Mapping[str, Any]) -> int:
     unit = query.get("businessUnitId")
     unit = DEFAULT_BUSINESS_UNIT if unit is None else int(unit)
     if UNKNOWN_BUSINESS_UNIT_IS_ERROR and unit not in fixtures.units:
-        raise validation_error(
+        raise object_not_found(
             f"Business unit {unit} does not exist",
             [detail(f"Unknown business unit {unit}", in_="businessUnitId", code="INVALID_ID")],
         )
@@ -101,14 +103,6 @@ def write_problems(
                 context={"subscriptionId": [str(sub_id)]},
             )
         )
-    if change.get("legalBasisExplanation") is not None and change.get("legalBasis") is None:
-        problems.append(
-            detail(
-                "legalBasisExplanation needs a legalBasis",
-                in_=f"{where}legalBasis",
-                code="REQUIRED",
-            )
-        )
     if require_legal_basis and change["statusState"] == SUBSCRIBED and not change.get("legalBasis"):
         problems.append(
             detail(
@@ -124,7 +118,7 @@ def subscription_in_unit(fixtures: Fixtures, sub_id: int, unit: int) -> Definiti
     """The definition ``sub_id`` of business unit ``unit`` (link generation)."""
     definition = fixtures.by_id.get(sub_id)
     if definition is None or definition.business_unit_id != unit:
-        raise validation_error(
+        raise object_not_found(
             f"Subscription {sub_id} does not exist in business unit {unit}",
             [
                 detail(
@@ -185,5 +179,7 @@ def standard_error(input_id: str, message: str, details: list[JSON]) -> JSON:
 
 
 def raise_write_problems(problems: list[JSON]) -> None:
+    if any(p.get("code") == "INVALID_SUBSCRIPTION_ID" for p in problems):
+        raise object_not_found(problems[0]["message"], problems)
     if problems:
         raise ApiError(400, "VALIDATION_ERROR", problems[0]["message"], errors=problems)

@@ -15,7 +15,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from commprefs_kit import paths
-from commprefs_kit.contract import checks, hooks
+from commprefs_kit.contract import checks
 from commprefs_kit.contract.report import reproduction
 from commprefs_kit.contract.results import ContractResults
 from commprefs_kit.contract.settings import (
@@ -94,7 +94,6 @@ def load_schema(
         record_outcomes(target, case, response, outcomes)
 
     schema.hooks.register_hook_with_name(after_validate, "after_validate")
-    hooks.register(schema)
     return schema
 
 

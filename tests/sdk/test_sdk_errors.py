@@ -61,15 +61,15 @@ async def test_schema_invalid_request_is_bad_request(sdk: AsyncHubSpot) -> None:
     assert error_body(caught.value)["category"] == "VALIDATION_ERROR"
 
 
-async def test_unknown_subscription_id_is_bad_request(sdk: AsyncHubSpot) -> None:
-    with pytest.raises(hubspot_sdk.BadRequestError) as caught:
+async def test_unknown_subscription_id_is_not_found(sdk: AsyncHubSpot) -> None:
+    with pytest.raises(hubspot_sdk.NotFoundError) as caught:
         await sdk.communication_preferences.update_status(
             "alice@example.com",
             channel="EMAIL",
             status_state="SUBSCRIBED",
             subscription_id=987654321987,
         )
-    assert caught.value.status_code == 400
+    assert caught.value.status_code == 404
     error_body(caught.value)
 
 
