@@ -74,10 +74,8 @@ def _bulk_ids(emails: list[str]) -> bytes:
 
 
 def _distinct(inputs: list[Any]) -> list[tuple[int, Any]]:
-    """Each distinct input once, in first-seen order, with its index (identical ones merge).
-
-    Inputs may be any JSON value here (a batch read keeps invalid items as per-input errors).
-    """
+    """Each distinct input (a batch write's change objects) once, in first-seen order, with its
+    index; identical ones merge."""
     seen: set[bytes] = set()
     out = []
     for index, item in enumerate(inputs):

@@ -65,11 +65,6 @@ class Operation:
     responses: Mapping[str, Mapping[str, JSON]]  # status key -> media type -> JSON Schema
     retry_safe: bool
 
-    @property
-    def has_multi_status(self) -> bool:
-        """True when the spec declares 207 (per-input errors inside a success answer)."""
-        return "207" in self.responses
-
 
 class Spec:
     """The loaded spec: operations by id, and schema conversion for any component."""
