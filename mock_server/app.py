@@ -1,16 +1,22 @@
 """The ASGI application: routing, faults, auth, rate limit, validation, then the handler.
 
 Order of checks for an API request (each step answers in HubSpot's shape and stops):
-404/405 (route) -> injected fault (before anything changes) -> 401 (token) -> 429 (rate limit)
--> 403 (scopes) -> 400 (query/path) -> 415/413/400 (body) -> handler (400 for semantic
-problems) -> optional "lost response" fault (after the change was made).
+404/405 (route) -> queued answer (``POST /_mock/queue``) -> ``Prefer: code=NNN`` ->
+injected fault (before anything changes) -> 401 (token) -> 429 (rate limit) -> 403 (scopes)
+-> 400 (query/path) -> 415/413/400 (body) -> handler (400 for semantic problems) -> optional
+"lost response" fault (after the change was made). Each request then writes one access-log
+line when the log is on (mock_server/README.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import stat
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +24,9 @@ from typing import Any
 import httpx
 import orjson
 
-from mock_server import errors
+from mock_server import answers, errors
+from mock_server.accesslog import AccessLog, authorization_secret, logged_target, open_destination
+from mock_server.answers import Answer
 from mock_server.clock import correlation_id as new_correlation_id
 from mock_server.clock import iso_now
 from mock_server.config import MockConfig
@@ -40,15 +48,19 @@ Headers = list[tuple[bytes, bytes]]
 
 log = logging.getLogger("mock_server")
 
-CONTENT_TYPE_JSON = (b"content-type", b"application/json;charset=utf-8")
-CONTENT_TYPE_HTML = (b"content-type", b"text/html; charset=utf-8")
+CONTENT_TYPE_JSON = errors.CONTENT_TYPE_JSON
+CONTENT_TYPE_HTML = errors.CONTENT_TYPE_HTML
 HOOK_PREFIX = "/_mock/"
-
-_HTML_PAGE = (
-    "<!DOCTYPE html>\n<html><head><title>{status} {reason}</title></head>"
-    "<body><h1>{status} {reason}</h1><p>The upstream server did not answer in time.</p>"
-    "<hr><address>hubspot-mock-proxy</address></body></html>\n"
-)
+HOOKS = {
+    "reset": ("POST",),
+    "fixtures": ("GET", "POST"),
+    "state": ("GET",),
+    "queue": ("GET", "POST", "DELETE"),
+}
+PREFER_SOURCE = "answer requested with Prefer: code={code}"
+QUEUE_SOURCE = "answer queued with POST /_mock/queue"
+# At most this many errors[] entries are quoted in an access-log line.
+_LOGGED_DETAILS = 3
 _FAULT_ERRORS = {
     "500": (500, "INTERNAL_ERROR", "internal error"),
     "502": (502, "BAD_GATEWAY", "Bad Gateway: the upstream service failed to answer"),
@@ -68,7 +80,19 @@ class Response:
     status: int
     body: bytes
     headers: Headers = field(default_factory=list)
-    content_type: tuple[bytes, bytes] = CONTENT_TYPE_JSON
+    content_type: tuple[bytes, bytes] | None = CONTENT_TYPE_JSON
+
+
+class _Trace:
+    """What the access log says about one request besides its method, path and status."""
+
+    __slots__ = ("operation", "query_names", "reason", "via")
+
+    def __init__(self) -> None:
+        self.operation = "-"
+        self.query_names: frozenset[str] = frozenset()
+        self.via: str | None = None  # how the answer was made: prefer, queue, fault, ...
+        self.reason: str | None = None  # why a request was refused
 
 
 class _Drop(Exception):
@@ -96,6 +120,17 @@ class MockApp:
         )
         self.request_count = 0
         self._granted: dict[tuple[str, str], bool] = {}
+        # Answers queued per operation by POST /_mock/queue, consumed in order.
+        self.queue: dict[str, deque[Answer]] = {}
+        self._query_names = {
+            oid: frozenset(p.name for p in op.parameters if p.location == "query")
+            for oid, op in self.spec.operations.items()
+        }
+        self.access_log = (
+            AccessLog(open_destination(self.config.access_log), self.config.tokens)
+            if self.config.access_log
+            else None
+        )
 
     # -- ASGI entry --------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -110,31 +145,61 @@ class MockApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         correlation_id = new_correlation_id()
         extra: Headers = []
+        trace = _Trace()
         try:
-            response = await self._serve(scope, receive, correlation_id, extra)
+            response = await self._serve(scope, receive, correlation_id, extra, trace)
         except ApiError as exc:
             response = Response(exc.status, exc.body(correlation_id), exc.headers)
+            if self.access_log is not None:
+                trace.reason = _reason(exc)
         except _Drop:
-            await _drop_connection(send)
+            if self.access_log is not None:
+                self._log(scope, "-", correlation_id, trace)
+            await _drop_connection(send, scope)
             return
         except _ClientGone:
+            if self.access_log is not None:
+                trace.reason = "the client disconnected before sending its whole body"
+                self._log(scope, "-", correlation_id, trace)
             return
         except Exception:
             log.exception("mock_server: internal error (correlationId %s)", correlation_id)
             err = errors.internal_error()
             response = Response(err.status, err.body(correlation_id))
+            trace.reason = "internal error (see the traceback above)"
         headers = [
-            response.content_type,
             (b"content-length", str(len(response.body)).encode()),
             (b"x-hubspot-correlation-id", correlation_id.encode()),
             *extra,
             *response.headers,
         ]
+        if response.content_type is not None:
+            headers.insert(0, response.content_type)
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
+        if self.access_log is not None:
+            self._log(scope, str(response.status), correlation_id, trace)
+
+    def _log(self, scope: Scope, status: str, correlation_id: str, trace: _Trace) -> None:
+        assert self.access_log is not None
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        fields = [
+            iso_now(),
+            scope["method"],
+            logged_target(path, scope.get("query_string", b""), trace.query_names),
+            status,
+            trace.operation,
+            correlation_id,
+        ]
+        if trace.via is not None:
+            fields.append(f"via={trace.via}")
+        if trace.reason is not None:
+            fields.append(f"reason={trace.reason!r}")
+        self.access_log.write(fields, authorization_secret(scope["headers"]))
 
     async def _serve(
-        self, scope: Scope, receive: Receive, correlation_id: str, extra: Headers
+        self, scope: Scope, receive: Receive, correlation_id: str, extra: Headers, trace: _Trace
     ) -> Response:
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
@@ -147,14 +212,36 @@ class MockApp:
         op = match.operation
         if op is None:
             raise errors.method_not_allowed(method, match.allowed)
+        trace.operation = op.operation_id
+        trace.query_names = self._query_names[op.operation_id]
         self.request_count += 1
         started = iso_now()
+
+        # Deterministic answers: a queued one first, else Prefer: code=NNN. Neither changes
+        # state; a 2xx JSON answer is simply served as usual.
+        answer = self._next_queued(op.operation_id) if self.queue else None
+        source = ""
+        if answer is not None:
+            source = QUEUE_SOURCE
+            trace.via = f"queue:{answer.describe().replace(' ', ':')}"
+        else:
+            code = answers.preferred_code(scope["headers"])
+            if code is not None:
+                answer = answers.prefer_answer(op, code)
+                source = PREFER_SOURCE.format(code=code)
+                trace.via = f"prefer:{code}"
+        if answer is not None and not answer.served_normally:
+            if answer.drop:
+                raise _Drop()
+            built = answers.build(op, answer, correlation_id, source)
+            return Response(built.status, built.body, built.headers, built.content_type)
 
         draw = self.faults.draw() if self.faults is not None else None
         if draw is not None and draw.before is not None:
             if draw.before == "latency":
                 await asyncio.sleep(self.config.faults.latency_ms / 1000)  # type: ignore[union-attr]
             else:
+                trace.via = f"fault:{draw.before}"
                 return self._fault(draw.before, correlation_id)
 
         token = _bearer_token(scope["headers"])
@@ -165,6 +252,7 @@ class MockApp:
             decision = self.limiter.check(token)
             extra.extend(decision.headers)
             if not decision.allowed:
+                trace.reason = decision.message
                 return Response(
                     429,
                     errors.rate_limit_body(
@@ -187,8 +275,18 @@ class MockApp:
             status, payload = handler(self.handlers, request)
 
         if draw is not None and draw.after is not None:
+            trace.via = f"lost-response:{draw.after}"
             return self._fault(draw.after, correlation_id)
         return Response(status, payload)
+
+    def _next_queued(self, operation_id: str) -> Answer | None:
+        pending = self.queue.get(operation_id)
+        if not pending:
+            return None
+        answer = pending.popleft()
+        if not pending:
+            del self.queue[operation_id]
+        return answer
 
     # -- steps -------------------------------------------------------------------------------
     def _check_scopes(self, token: str, scopes: frozenset[str], op: Operation) -> None:
@@ -246,19 +344,17 @@ class MockApp:
             )
             return Response(429, body, [(b"retry-after", str(faults.retry_after_seconds).encode())])
         if kind == "html":
-            page = _HTML_PAGE.format(status=502, reason="Bad Gateway").encode()
-            return Response(502, page, content_type=CONTENT_TYPE_HTML)
+            return Response(502, errors.html_page(502).encode(), content_type=CONTENT_TYPE_HTML)
         status, category, message = _FAULT_ERRORS[kind]
         return Response(status, ApiError(status, category, message).body(correlation_id))
 
     # -- test hooks --------------------------------------------------------------------------
     async def _hook(self, method: str, path: str, scope: Scope, receive: Receive) -> Response:
         name = path[len(HOOK_PREFIX) :]
-        allowed = {"reset": ("POST",), "fixtures": ("GET", "POST"), "state": ("GET",)}
-        if name not in allowed:
+        if name not in HOOKS:
             raise errors.not_found(method, path)
-        if method not in allowed[name]:
-            raise errors.method_not_allowed(method, allowed[name])
+        if method not in HOOKS[name]:
+            raise errors.method_not_allowed(method, HOOKS[name])
         if name == "reset":
             self.reset()
             return Response(200, orjson.dumps({"status": "reset"}))
@@ -267,7 +363,10 @@ class MockApp:
                 state = self.store.dump()
             state["requestCount"] = self.request_count
             state["faultDraws"] = self.faults.count if self.faults is not None else 0
+            state["queue"] = self._queue_json()
             return Response(200, orjson.dumps(state))
+        if name == "queue":
+            return await self._queue_hook(method, scope, receive)
         if method == "GET":
             with self.store.lock:
                 units = self.store.dump()["businessUnits"]
@@ -290,8 +389,42 @@ class MockApp:
             200, orjson.dumps({"businessUnits": len(fixtures.units), "definitions": count})
         )
 
+    async def _queue_hook(self, method: str, scope: Scope, receive: Receive) -> Response:
+        if method == "GET":
+            return Response(200, orjson.dumps({"queue": self._queue_json()}))
+        if method == "DELETE":
+            cleared = sum(len(pending) for pending in self.queue.values())
+            self.queue.clear()
+            return Response(200, orjson.dumps({"cleared": cleared}))
+        # Any content type is read as JSON: a hook is a test's tool, not HubSpot's API.
+        raw = await self._read_raw(receive, self.config.max_body_bytes)
+        operation_id, queued = answers.parse_queue(raw, self.spec.operations)
+        self.queue.setdefault(operation_id, deque()).extend(queued)
+        pending = [a.to_json() for a in self.queue[operation_id]]
+        return Response(200, orjson.dumps({"operationId": operation_id, "queued": pending}))
+
+    def _queue_json(self) -> dict[str, list[dict[str, Any]]]:
+        return {oid: [a.to_json() for a in pending] for oid, pending in self.queue.items()}
+
+    async def _read_raw(self, receive: Receive, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _ClientGone()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise errors.payload_too_large(limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
     def reset(self) -> None:
-        """Forget every status, restore the configured fixtures, restart limits and faults."""
+        """Forget every status, restore the configured fixtures, restart limits and faults,
+        clear the answer queue."""
+        self.queue.clear()
         self.load(self.initial_fixtures)
         if self.limiter is not None:
             self.limiter.reset()
@@ -316,7 +449,66 @@ def _bearer_token(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-async def _drop_connection(send: Send) -> None:
+def _reason(exc: ApiError) -> str:
+    """An error's message and its first ``errors[]`` entries, for the access log."""
+    parts = [exc.message]
+    for entry in exc.errors[:_LOGGED_DETAILS]:
+        text = str(entry["message"])
+        if text in exc.message:
+            continue
+        where = entry.get("in")
+        parts.append(f"{where}: {text}" if where else text)
+    if len(exc.errors) > _LOGGED_DETAILS:
+        parts.append(f"(+{len(exc.errors) - _LOGGED_DETAILS} more)")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _fd_dir() -> str | None:
+    for candidate in ("/proc/self/fd", "/dev/fd"):
+        if os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+def _shutdown_client_socket(scope: Scope) -> bool:
+    """Shut down this process's TCP socket connected to the request's client; True if found.
+
+    granian gives an ASGI app no way to close its connection, so the socket is found among
+    the process's open descriptors by its two addresses (client and server, from the ASGI
+    scope) and shut down: the client receives no byte, as from a server that vanished.
+    """
+    client, server = scope.get("client"), scope.get("server")
+    folder = _fd_dir()
+    if not client or not server or folder is None:
+        return False
+    try:
+        want_peer = (str(client[0]), int(client[1]))
+        want_port = int(server[1])
+        names = os.listdir(folder)
+    except (OSError, TypeError, ValueError):
+        return False
+    for name in names:
+        try:
+            fd = int(name)
+            if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                continue
+            sock = socket.socket(fileno=os.dup(fd))
+        except (OSError, ValueError):
+            continue
+        with sock:
+            try:
+                if sock.family not in (socket.AF_INET, socket.AF_INET6):
+                    continue
+                peer = sock.getpeername()
+                if (peer[0], peer[1]) == want_peer and sock.getsockname()[1] == want_port:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+async def _drop_connection(send: Send, scope: Scope) -> None:
     """Close the connection without an answer, as far as the server lets an app do that."""
     owner = getattr(send, "__self__", None)
     transport = getattr(owner, "transport", None)
@@ -326,8 +518,14 @@ async def _drop_connection(send: Send) -> None:
         await asyncio.sleep(0)  # let the server notice the disconnect before we return
         return
     if type(owner).__module__.startswith("granian"):
-        # granian answers 500 for an app that fails before responding; the closest it allows
-        # is a response cut off after its first byte.
+        if _shutdown_client_socket(scope):
+            # Nothing reaches the client; this answer only ends the request inside granian.
+            await send({"type": "http.response.start", "status": 500, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # Fallback (no descriptor listing on this system): granian answers 500 for an app
+        # that fails before responding; the closest it allows is a response cut off after
+        # its first byte.
         await send(
             {
                 "type": "http.response.start",

@@ -1,13 +1,21 @@
-"""``python -m mock_server`` / ``scripts/mock``: serve the mock on a local port."""
+"""``scripts/mock`` / ``commprefs-mock`` / ``python -m mock_server``: serve the mock locally.
+
+Exit status: 0 after Ctrl-C or SIGTERM, 2 for a bad option or fixtures file (one line on
+stderr), 3 when the address cannot be listened on (e.g. a busy port). See mock_server/README.md.
+"""
 
 from __future__ import annotations
 
 import argparse
 import errno
+import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
 from mock_server import serve
 from mock_server.config import (
@@ -22,22 +30,53 @@ from mock_server.fixtures import FixtureError, load_fixtures
 from mock_server.spec import pinned_spec
 
 API_BASE = "/communication-preferences/2026-03"
+DISTRIBUTION = "hubspot-commprefs-kit"
+CONSOLE_SCRIPT = "commprefs-mock"
+SCRIPT = "scripts/mock"
+
+EXIT_USAGE = 2
+EXIT_CANNOT_LISTEN = 3
+
+_RATE_LIMIT = re.compile(r"([0-9]+)/([0-9]+(?:\.[0-9]+)?)")
+_TOKEN_CHARS = re.compile(r"[!-~]+")  # visible ASCII: what an Authorization header can carry
+
+
+def program_name(argv0: str | None = None) -> str:
+    """``commprefs-mock`` when run as that console script, else ``scripts/mock`` (which runs
+    ``python -m mock_server``): the name shown in help and error messages."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name
+    return CONSOLE_SCRIPT if name == CONSOLE_SCRIPT else SCRIPT
+
+
+def version() -> str:
+    try:
+        kit = metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        kit = "(not installed)"
+    api = API_BASE.rsplit("/", 1)[-1]
+    return f"%(prog)s {kit} ({DISTRIBUTION}; mock of HubSpot Communication Preferences {api})"
 
 
 def _rate_limit(text: str) -> RateLimit:
-    count, sep, seconds = text.partition("/")
-    try:
-        return RateLimit(max_requests=int(count), interval_seconds=float(seconds) if sep else 10.0)
-    except ValueError:
+    found = _RATE_LIMIT.fullmatch(text.strip())
+    count = int(found.group(1)) if found else 0
+    seconds = float(found.group(2)) if found else 0.0
+    if count < 1 or seconds <= 0:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: use N/SECONDS with N >= 1 and SECONDS > 0, e.g. 100/10"
-        ) from None
+            f"{text!r}: expected N/SECONDS (N requests per SECONDS seconds, N >= 1, "
+            "SECONDS > 0), e.g. 100/10"
+        )
+    return RateLimit(max_requests=count, interval_seconds=seconds)
 
 
 def _token(text: str) -> tuple[str, frozenset[str]]:
     token, sep, scopes = text.partition("=")
-    if not token:
-        raise argparse.ArgumentTypeError("a token must not be empty")
+    if not token.strip():
+        raise argparse.ArgumentTypeError("a token must not be empty or blank")
+    if not _TOKEN_CHARS.fullmatch(token):
+        raise argparse.ArgumentTypeError(
+            "a token is visible ASCII without spaces (it travels in an Authorization header)"
+        )
     granted = frozenset(s for s in scopes.split(",") if s) if sep else ALL_SCOPES
     unknown = sorted(granted - ALL_SCOPES)
     if unknown:
@@ -86,11 +125,23 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m mock_server",
-        description="Serve the stateful HubSpot Communication Preferences 2026-03 mock.",
+    p = _Parser(
+        prog=program_name(),
+        description="Serve the stateful HubSpot Communication Preferences 2026-03 mock on "
+        "a local port. It prints the base URL to pass to the other verbs (--base-url).",
+        epilog="Deterministic answers: send 'Prefer: code=NNN', or queue answers with "
+        "POST /_mock/queue. Exit status: 0 stopped, 2 bad option or fixtures, 3 cannot "
+        "listen (e.g. port in use). Docs: mock_server/README.md",
     )
+    p.add_argument("--version", action="version", version=version())
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
     p.add_argument(
@@ -101,8 +152,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"accepted Bearer token and its scopes (all when omitted); repeatable. "
         f"Default: {DEFAULT_TOKEN} with all scopes",
     )
-    p.add_argument("--fixtures", type=Path, help="definitions file (JSON or YAML)")
-    p.add_argument("--rate-limit", type=_rate_limit, metavar="N/SECONDS", help="e.g. 100/10")
+    p.add_argument("--fixtures", type=Path, metavar="FILE", help="definitions file (JSON or YAML)")
+    p.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        metavar="N/SECONDS",
+        help="rolling-window limit per token, e.g. 100/10 (HubSpot's 100 per 10 s); off by default",
+    )
     p.add_argument("--fault-rate", type=_share, default=0.0, help="share of faulted requests")
     p.add_argument(
         "--faults",
@@ -133,8 +189,22 @@ def _parser() -> argparse.ArgumentParser:
         "--server",
         choices=("auto", "granian", "uvicorn"),
         default="auto",
-        help="HTTP server; auto = granian, or uvicorn when 'drop' faults are on (granian "
-        "cannot close a connection without answering)",
+        help="HTTP server; auto = granian",
+    )
+    logs = p.add_mutually_exclusive_group()
+    logs.add_argument(
+        "--access-log",
+        metavar="FILE",
+        default="-",
+        help="write one line per request to FILE (appended); default '-' = stderr. "
+        "Tokens are never written",
+    )
+    logs.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_const",
+        const=None,
+        help="write no access log (the fastest)",
     )
     return p
 
@@ -159,41 +229,78 @@ def build_config(args: argparse.Namespace) -> MockConfig:
         max_batch_inputs=args.max_batch_inputs,
         max_body_bytes=args.max_body_bytes,
         require_legal_basis=args.require_legal_basis,
+        access_log=args.access_log,
     )
+
+
+def _log_file_problem(destination: str | None) -> str | None:
+    """Why the access log cannot be written (checked without creating the file)."""
+    if destination is None or destination == "-":
+        return None
+    path = Path(destination)
+    if path.is_dir():
+        return f"--access-log {destination}: is a directory; give a file name"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"--access-log {destination}: not writable"
+    parent = path.parent
+    if not parent.is_dir():
+        return f"--access-log {destination}: folder {parent} does not exist"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--access-log {destination}: cannot create a file in {parent}"
+    return None
 
 
 def _port_problem(host: str, port: int) -> str | None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    try:
+        probe = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror}"
+    with probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+        except socket.gaierror:
+            return f"--host {host}: not an address of this machine"
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 return f"port {port} on {host} is already in use; choose another with --port"
+            if exc.errno == errno.EACCES:
+                return f"no permission to listen on port {port}; use a port above 1023"
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return f"--host {host}: not an address of this machine"
             return f"cannot listen on {host}:{port}: {exc.strerror}"
     return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    prog = parser.prog
+    args = parser.parse_args(argv)
     try:
         config = build_config(args)
         load_fixtures(config.fixtures, pinned_spec())
     except (ValueError, FixtureError) as exc:
-        print(f"mock_server: {exc}", file=sys.stderr)
-        return 2
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problem = _log_file_problem(config.access_log)
+    if problem:
+        print(f"{prog}: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     problem = _port_problem(args.host, args.port)
     if problem:
-        print(f"mock_server: {problem}", file=sys.stderr)
-        return 1
-    server = args.server
-    if server == "auto":
-        server = "uvicorn" if config.faults is not None and config.faults.may_drop else "granian"
+        print(f"{prog}: error: {problem}", file=sys.stderr)
+        return EXIT_CANNOT_LISTEN
+    server = "granian" if args.server == "auto" else args.server
     host = f"[{args.host}]" if ":" in args.host else args.host
+    log_to = {None: "no access log", "-": "access log on stderr"}.get(
+        config.access_log, f"access log in {config.access_log}"
+    )
+    # The base URL the other verbs take (--base-url); the API lives under API_BASE.
     print(
-        f"HubSpot Communication Preferences mock serving http://{host}:{args.port}{API_BASE} "
-        f"({server}; {len(config.tokens)} token(s); test hooks under /_mock/; Ctrl-C stops)",
+        f"HubSpot Communication Preferences mock serving http://{host}:{args.port} "
+        f"(API under {API_BASE}; {server}; {len(config.tokens)} token(s); {log_to}; "
+        "test hooks under /_mock/; Ctrl-C stops)",
         flush=True,
     )
     try:

@@ -93,6 +93,8 @@ class MockConfig:
     require_legal_basis: bool = False
     # Where generated preference/unsubscribe links point (.test is reserved for testing).
     links_base_url: str = "https://hubspot-mock.test"
+    # Access log: None = off, "-" = stderr, else a file appended to (the CLI's default is "-").
+    access_log: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_batch_inputs < 1 or self.max_body_bytes < 1:

@@ -7,12 +7,55 @@ The 429 body is HubSpot's different rate-limit shape (``errorType``, ``policyNam
 
 from __future__ import annotations
 
+import http
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 
 JSON = dict[str, Any]
+
+CONTENT_TYPE_JSON = (b"content-type", b"application/json;charset=utf-8")
+CONTENT_TYPE_HTML = (b"content-type", b"text/html; charset=utf-8")
+
+# HubSpot's error categories by status, for answers the mock is asked to give
+# (``Prefer: code=NNN``, the answer queue, faults); other statuses fall back by class.
+_CATEGORIES = {
+    400: "VALIDATION_ERROR",
+    401: "INVALID_AUTHENTICATION",
+    403: "MISSING_SCOPES",
+    404: "OBJECT_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "VALIDATION_ERROR",
+    415: "VALIDATION_ERROR",
+    429: "RATE_LIMITS",
+    500: "INTERNAL_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
+}
+
+_HTML_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>{status} {reason}</title></head>"
+    "<body><h1>{status} {reason}</h1><p>The upstream server did not answer in time.</p>"
+    "<hr><address>hubspot-mock-proxy</address></body></html>\n"
+)
+
+
+def category_for(status: int) -> str:
+    """HubSpot's category for an error status (a generic one by class when unknown)."""
+    return _CATEGORIES.get(status) or ("INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
+
+
+def html_page(status: int) -> str:
+    """A proxy's error page, as a load balancer in front of HubSpot would send it."""
+    try:
+        reason = http.HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    return _HTML_PAGE.format(status=status, reason=reason)
+
 
 SCOPES_URL = "https://developers.hubspot.com/scopes"
 AUTH_MESSAGE = (

@@ -56,7 +56,9 @@ async def test_cli_serves_and_stops(serve: Any, spec_checker: SpecChecker) -> No
     served.process.send_signal(signal.SIGINT)
     assert served.process.wait(timeout=20) == 0
     out = served.output()
-    assert f"http://127.0.0.1:{served.port}{BASE}" in out
+    # The base URL the other verbs take: host and port, no API prefix.
+    assert f"serving http://127.0.0.1:{served.port} " in out
+    assert f"{served.port}{BASE}" not in out
     assert "secret-token-value" not in out
     assert "Traceback" not in out
 
@@ -66,7 +68,7 @@ def test_busy_port_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        assert cli.main(["--port", str(port)]) == 1
+        assert cli.main(["--port", str(port)]) == cli.EXIT_CANNOT_LISTEN
     assert "already in use" in capsys.readouterr().err
 
 
