@@ -1,0 +1,22 @@
+"""The validating proxy (`scripts/proxy`): forward to HubSpot, check both directions against the
+pinned spec, report findings in spec-diff's vocabulary. See contract_tests/README.md.
+
+| module | job |
+|---|---|
+| `spec_view.py` | the only reader of the pinned spec (through mock_server's spec model) |
+| `exchange.py` | one request and its answer |
+| `validate.py` | judge an exchange: problems of the request, then of the answer |
+| `findings.py` | finding kinds, their spec-diff classification and what to do |
+| `forward.py` | forwarding with a pooled httpx.AsyncClient; 502/504 when the upstream fails |
+| `redact.py` | tokens out of every output |
+| `report.py` | live lines, Markdown / JSON / JUnit reports |
+| `record.py` | `--record`: JSON Lines of HAR entries |
+| `app.py`, `cli.py` | the ASGI app and the command line (uvicorn) |
+"""
+
+from commprefs_kit.proxy.app import ProxyApp, ProxyConfig
+from commprefs_kit.proxy.exchange import Exchange
+from commprefs_kit.proxy.findings import Finding
+from commprefs_kit.proxy.report import FindingLog
+
+__all__ = ["Exchange", "Finding", "FindingLog", "ProxyApp", "ProxyConfig"]
