@@ -279,9 +279,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = build_config(args)
-        load_fixtures(config.fixtures, pinned_spec())
-    except (ValueError, FixtureError) as exc:
+    except ValueError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        load_fixtures(config.fixtures, pinned_spec())
+    except FixtureError as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the parser said
+        if config.fixtures is not None and str(config.fixtures) not in message:
+            message = f"{message} (in {config.fixtures})"
+        print(f"{prog}: error: --fixtures: {message}", file=sys.stderr)
         return EXIT_USAGE
     problem = _log_file_problem(config.access_log)
     if problem:
