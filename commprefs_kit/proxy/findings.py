@@ -50,7 +50,11 @@ KINDS: dict[str, Kind] = {
     "correlation-id": Kind("a missing or malformed correlationId, or a header that differs", P),
     "rate-limit-guidance": Kind("a 429 that does not say how long to wait", P),
     "batch-result-per-input": Kind("a batch answer that does not answer every input once", B),
-    "auth-not-enforced": Kind("a request without a valid bearer token was answered 2xx"),
+    "opt-out-not-visible": Kind("a read after a successful unsubscribe-all does not show it", B),
+    "write-not-visible": Kind("a read after a successful status write does not show it", B),
+    # spec-diff would call this a security alternative added (safe for a consumer); it is
+    # the account's exposure rather than drift, so it is not rated safe here.
+    "auth-not-enforced": Kind("a request without a valid bearer token was answered 2xx", P),
     "server-error": Kind("the upstream answered 5xx", P),
     "upstream-unreachable": Kind("the upstream could not be reached (DNS, refused, TLS)", P),
     "upstream-timeout": Kind("the upstream did not answer in time", P),
@@ -181,6 +185,12 @@ def advice(finding: Finding, accepted: bool | None = None) -> str:
         return (
             f"A batch answer lost or invented an input ({words}: an opt-out may be lost without "
             "a word). Re-read the inputs' statuses and report it to HubSpot with the correlationId."
+        )
+    if kind in ("opt-out-not-visible", "write-not-visible"):
+        return (
+            f"A change HubSpot confirmed does not show in the next read ({words}: an opt-out may "
+            "be lost). Unless something else changed the contact in between (HubSpot's UI, "
+            "another integration), repeat the write and report both correlationIds to HubSpot."
         )
     if kind == "auth-not-enforced":
         return (

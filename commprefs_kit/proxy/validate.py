@@ -27,6 +27,7 @@ from commprefs_kit.contract import checks
 from commprefs_kit.proxy.exchange import Exchange
 from commprefs_kit.proxy.findings import Finding, advice, severity_for
 from commprefs_kit.proxy.spec_view import JSON, OperationView, ParameterView, SpecView, subschema
+from commprefs_kit.proxy.state import Memory
 from commprefs_kit.specdiff.model import Side
 
 CORRELATION_HEADER = "x-hubspot-correlation-id"
@@ -72,6 +73,8 @@ class RequestCheck:
     label: str  # operationId, or "METHOD /path" for requests outside the spec
     problems: list[Problem] = field(default_factory=list)
     body: Any = None  # the parsed JSON body, when it parsed
+    contact: str | None = None  # the path's subscriberIdString, percent-decoded
+    unit: int = 0  # the businessUnitId query parameter (0, the default unit, when absent)
 
     @property
     def blocking(self) -> list[Problem]:
@@ -103,8 +106,10 @@ def _at(instance: Any, path: list[str | int]) -> Any:
 class Judge:
     """Checks exchanges against one spec view."""
 
-    def __init__(self, view: SpecView) -> None:
+    def __init__(self, view: SpecView, memory: Memory | None = None) -> None:
         self.view = view
+        self.memory = memory if memory is not None else Memory()
+        self._unit = 0  # businessUnitId of the request being judged (set by _query)
 
     # ---- requests ---------------------------------------------------------------------
     def request(self, ex: Exchange) -> RequestCheck:
@@ -122,12 +127,16 @@ class Judge:
                 label,
                 [Problem("unknown-operation", "operation-added", "request", why, blocking=False)],
             )
-        check = RequestCheck(op, op.operation_id)
+        check = RequestCheck(
+            op, op.operation_id, contact=route.path_params.get("subscriberIdString")
+        )
         for name, raw in route.path_params.items():
             param = op.path_params.get(name)
             if param is not None:
                 check.problems += self._param(param, raw, "path")
+        self._unit = 0
         check.problems += self._query(op, ex.query)
+        check.unit = self._unit
         check.problems += self._body(op, ex, check)
         return check
 
@@ -184,7 +193,10 @@ class Judge:
                     )
                 )
             if seen[name] == 1:
-                out += self._param(param, unquote_plus(raw_value), "query")
+                problems = self._param(param, unquote_plus(raw_value), "query")
+                out += problems
+                if name == "businessUnitId" and not problems:
+                    self._unit = int(unquote_plus(raw_value))
         for name, param in op.query.items():
             if param.required and name not in seen:
                 out.append(
@@ -317,11 +329,15 @@ class Judge:
                 out.append(Problem(kind, change, where, detail))
         if is_json:
             out += self._suite_checks(check, ex, payload)
+            for broken in self.memory.observe(
+                check.label, check.contact, check.unit, check.body, status, payload
+            ):
+                out.append(Problem(broken.kind, None, f"{base} {broken.where}", broken.detail))
         if 200 <= status < 300 and not _has_bearer(ex):
             out.append(
                 Problem(
                     "auth-not-enforced",
-                    "security-requirement-added",
+                    None,
                     base,
                     "answered 2xx to a request without an `Authorization: Bearer` token",
                 )
@@ -358,7 +374,7 @@ class Judge:
             out.append(
                 ("unknown-field", "property-added", path, f"`{_location(path)}: {_short(value)}`")
             )
-        return out
+        return _collapse(out)
 
     def _classify(
         self,
@@ -399,6 +415,26 @@ class Judge:
         else:
             detail = f"`{where}`: {error.message}"
         return [(kind, change, path, detail)]
+
+
+_INDEX = re.compile(r"\[[0-9]+\]")
+
+
+def _collapse(
+    found: list[tuple[str, str, list[str | int], str]],
+) -> list[tuple[str, str, list[str | int], str]]:
+    """One problem per kind and place: the same fault in every item of a batch answer is one
+    finding (the first item's, with the number of items), not one per item."""
+    groups: dict[tuple[str, str], list[tuple[str, str, list[str | int], str]]] = {}
+    for item in found:
+        groups.setdefault((item[0], _INDEX.sub("[]", _location(item[2]))), []).append(item)
+    out = []
+    for items in groups.values():
+        kind, change, path, detail = items[0]
+        if len(items) > 1:
+            detail += f" (and {len(items) - 1} more items)"
+        out.append((kind, change, path, detail))
+    return out
 
 
 def _classify_kind(error: jsonschema_rs.ValidationError, value: Any) -> tuple[str, str]:
