@@ -154,7 +154,7 @@ def _answer(op: Operation, item: Any, where: str) -> Answer:
     if not isinstance(item, dict):
         raise _bad(f'{where} must be an object, e.g. {{"status": 503}} or {{"drop": true}}', where)
     if "drop" in item:
-        if item != {"drop": True}:
+        if len(item) != 1 or item["drop"] is not True:  # 1 == True in Python: check identity
             raise _bad(f'{where}: a dropped connection is exactly {{"drop": true}}', where)
         return Answer(drop=True)
     unknown = sorted(set(item) - _ANSWER_KEYS)
