@@ -63,7 +63,7 @@ def logged_target(path: str, query: bytes, declared: frozenset[str]) -> str:
 
 def one_line(text: str) -> str:
     """Control characters (a newline in a request value) escaped: one entry, one line."""
-    return text.translate(_CONTROL)
+    return text if text.isprintable() else text.translate(_CONTROL)
 
 
 class AccessLog:
