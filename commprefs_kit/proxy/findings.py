@@ -94,9 +94,13 @@ class Finding:
         )
 
 
-def severity_for(kind: str, change: str | None, side: Side, accepted: bool | None) -> Severity:
-    """spec-diff's severity for ``change`` on ``side``; a refused request is breaking."""
-    if side is Side.REQUEST and accepted is not True:
+def severity_for(
+    kind: str, change: str | None, side: Side, accepted: bool | None, *, breaks: bool = True
+) -> Severity:
+    """spec-diff's severity for ``change`` on ``side``; a refused request that breaks the
+    spec's schema (``breaks``) is breaking. Schema-valid extras (an unknown field or query
+    parameter) keep spec-diff's request-side severity whatever the answer."""
+    if side is Side.REQUEST and breaks and accepted is not True:
         return B
     if change is not None and change in RULES:
         return RULES[change].severity(side)
@@ -111,7 +115,7 @@ _SEVERITY_WORDS = {
 }
 
 
-def advice(finding: Finding, accepted: bool | None = None) -> str:
+def advice(finding: Finding, accepted: bool | None = None, *, breaks: bool = True) -> str:
     """What to do about ``finding``: one or two sentences, in the spirit of the issue's example
     ("HubSpot sent X, which the spec lacks (safe drift: the client keeps it as unknown). Add it
     with scripts/update-spec once HubSpot's published document has it, or record a deviation.")."""
@@ -127,6 +131,12 @@ def advice(finding: Finding, accepted: bool | None = None) -> str:
                 f"Not an operation of the pinned spec ({words}); it was forwarded unchecked. "
                 "If it belongs to this API, take in HubSpot's newer document with "
                 "`scripts/update-spec`."
+            )
+        if not breaks:
+            return (
+                f"Your integration sends {finding.detail}, which the spec does not know ({words}: "
+                "allowed, but HubSpot may ignore it). Drop it, or if HubSpot documents it, add it "
+                "with `scripts/update-spec`."
             )
         if accepted:
             return (

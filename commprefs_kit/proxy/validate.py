@@ -246,10 +246,7 @@ class Judge:
                 )
             )
         if ex.request_truncated:
-            out.append(
-                Problem("request-schema", None, "request body", "the recorded body is truncated")
-            )
-            return out
+            return out  # a recording cut the body short: nothing to judge (the caller says so)
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -308,10 +305,7 @@ class Judge:
         payload: Any = None
         is_json = "json" in media
         if is_json and ex.response_truncated:
-            out.append(
-                Problem("response-schema", None, f"{base} body", "the recorded body is truncated")
-            )
-            is_json = False
+            is_json = False  # a recording cut the body short (the caller says so)
         elif is_json:
             try:
                 payload = orjson.loads(ex.response_body)
@@ -403,7 +397,7 @@ class Judge:
                     "missing-required-field",
                     "property-made-optional",
                     full,
-                    f"`{_location(full)}`",
+                    f"`{_location(full)}` (required)",
                 )
             ]
         kind, change = _classify_kind(error, value)
@@ -565,7 +559,9 @@ def finalize(
         if problem.kind == "unknown-operation":
             severity = severity_for(problem.kind, problem.change, Side.RESPONSE, True)
         else:
-            severity = severity_for(problem.kind, problem.change, side, accepted)
+            severity = severity_for(
+                problem.kind, problem.change, side, accepted, breaks=problem.blocking
+            )
         finding = Finding(
             operation=check.label,
             kind=problem.kind,
@@ -577,6 +573,6 @@ def finalize(
             correlation_id=cid,
             status=status,
         )
-        finding.advice = advice(finding, accepted)
+        finding.advice = advice(finding, accepted, breaks=problem.blocking)
         out.append(finding)
     return out
