@@ -17,6 +17,7 @@ from mock_server.app import MockApp, create_app
 from mock_server.config import Faults, MockConfig, RateLimit
 
 CONFIG_ENV = "COMMPREFS_MOCK_CONFIG"
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 GRANIAN_TARGET = "mock_server.serve:app_from_env"
 
 
@@ -44,10 +45,24 @@ def app_from_env() -> MockApp:
     return create_app(config_from_json(text) if text else None)
 
 
+def _absolute(config: MockConfig) -> MockConfig:
+    """The configuration with its file paths made absolute (the working directory changes)."""
+    fixtures = config.fixtures.resolve() if config.fixtures is not None else None
+    access_log = config.access_log
+    if access_log is not None and access_log != "-":
+        access_log = str(Path(access_log).resolve())
+    return dataclasses.replace(config, fixtures=fixtures, access_log=access_log)
+
+
 def serve_granian(config: MockConfig, host: str, port: int) -> None:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
 
+    # granian resolves its target against the working directory, and prefixes it with that
+    # directory's package when the directory holds an __init__.py; serve from the folder
+    # holding mock_server so that the target always imports.
+    config = _absolute(config)
+    os.chdir(PACKAGE_PARENT)
     os.environ[CONFIG_ENV] = config_to_json(config)
     Granian(
         GRANIAN_TARGET,

@@ -8,15 +8,19 @@ from an empty working directory.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from commprefs_kit.paths import ROOT
 from mock_server import cli
+from mock_server.fixtures import DEFAULT_FIXTURES
+from mock_server.process import stop_process_group, wait_until_answering
 
 USAGE = cli.EXIT_USAGE
 CANNOT_LISTEN = cli.EXIT_CANNOT_LISTEN
@@ -205,3 +209,35 @@ def test_the_access_log_is_on_by_default_on_stderr() -> None:
     assert cli.build_config(cli._parser().parse_args(["--no-access-log"])).access_log is None
     parsed = cli._parser().parse_args(["--access-log", "mock.log"])
     assert cli.build_config(parsed).access_log == "mock.log"
+
+
+def test_serves_from_a_python_package_folder_with_relative_paths(tmp_path: Path) -> None:
+    """granian resolves its target against the working directory; a folder that is itself a
+    Python package (an __init__.py, a serve.py) must not break the server, and relative
+    --fixtures and --access-log paths stay relative to where the user ran it."""
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "serve.py").write_text("raise SystemExit('the wrong serve.py was imported')\n")
+    shutil.copy(DEFAULT_FIXTURES, tmp_path / "defs.json")
+    port = free_port()
+    args = ["--port", str(port), "--fixtures", "defs.json", "--access-log", "requests.log"]
+    with (tmp_path / "out.txt").open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", *args],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_answering(process, "127.0.0.1", port, 30, tmp_path / "out.txt")
+        r = httpx.get(
+            f"http://127.0.0.1:{port}/communication-preferences/2026-03/definitions",
+            headers={"Authorization": "Bearer test-token"},
+            timeout=10,
+        )
+        assert r.status_code == 200
+    finally:
+        stop_process_group(process)
+    assert " 200 get_definitions " in (tmp_path / "requests.log").read_text()
+    assert "Traceback" not in (tmp_path / "out.txt").read_text()
