@@ -38,7 +38,13 @@ from commprefs_kit.bulk.journal import Admission
 from commprefs_kit.bulk.normalise import Invalid, normalise_email
 from commprefs_kit.bulk.pool import run_pool
 from commprefs_kit.bulk.ratelimit import HUBSPOT_DEFAULT_RATE, Rate
-from commprefs_kit.bulk.results import ContactResult, ErrorInfo, Outcome
+from commprefs_kit.bulk.results import (
+    ContactResult,
+    ErrorInfo,
+    Outcome,
+    client_secrets,
+    redact_result,
+)
 from commprefs_kit.bulk.sender import RunStopped, StopKind, Verdict, call
 
 #: Default inputs per request. HubSpot documents no limit for this endpoint (fact sheet
@@ -185,7 +191,8 @@ class _Unsubscriber:
         tally = _Tally()
         results = await self.settle(job.addresses, 1, tally)
         line_of = dict(zip(job.addresses, job.lines, strict=True))
-        results = [_with_line(r, line_of.get(r.address)) for r in results]
+        secrets = client_secrets(self.client)
+        results = [redact_result(_with_line(r, line_of.get(r.address)), secrets) for r in results]
         self.journal.record(results)
         self._count_failures(results, tally)
         return results

@@ -132,6 +132,71 @@ class ContactResult:
         return orjson.dumps(self.to_dict())
 
 
+#: What a secret is replaced with (the client's typed errors use the same text).
+REDACTED = "[redacted]"
+
+
+def client_secrets(client: object) -> tuple[str, ...]:
+    """The secrets a client sends (its token), to keep out of everything we write."""
+    token = getattr(client, "token", None)
+    return (token,) if isinstance(token, str) and token else ()
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redact_value(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: _redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_value(v, secrets) for v in value]
+    return value
+
+
+def redact_result(result: ContactResult, secrets: Iterable[str]) -> ContactResult:
+    """`result` with every secret taken out of the texts that came from HubSpot's answer.
+
+    HubSpot's error messages, per-input errors and subscription names are copied into the
+    result file; an answer that echoes the request's token must not put it there (README:
+    the token never appears in a log line, an error message or a report).
+    """
+    found = tuple(s for s in secrets if s)
+    if not found:
+        return result
+    error = result.error
+    if error is not None:
+        error = ErrorInfo(
+            redact_text(error.category, found),
+            redact_text(error.message, found),
+            redact_text(error.correlation_id, found) if error.correlation_id else None,
+            error.http_status,
+        )
+    statuses = tuple(
+        StatusInfo(s.subscription_id, s.status, s.reason, redact_text(s.name, found))
+        if s.name
+        else s
+        for s in result.statuses
+    )
+    return ContactResult(
+        address=result.address,
+        outcome=result.outcome,
+        statuses=statuses,
+        error=error,
+        attempts=result.attempts,
+        line=result.line,
+        content=result.content,
+        from_journal=result.from_journal,
+        verified=result.verified,
+        extra=_redact_value(result.extra, found) if result.extra else result.extra,
+    )
+
+
 CSV_FIELDS = (
     "address",
     "outcome",

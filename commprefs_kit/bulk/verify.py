@@ -24,6 +24,7 @@ from commprefs_kit.bulk.engine import DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, D
 from commprefs_kit.bulk.interpret import Verified, read_verify_answer
 from commprefs_kit.bulk.pool import run_pool
 from commprefs_kit.bulk.ratelimit import HUBSPOT_DEFAULT_RATE, Rate
+from commprefs_kit.bulk.results import client_secrets, redact_text
 from commprefs_kit.bulk.sender import Answer, Verdict, call
 
 _Answer: TypeAlias = (
@@ -71,6 +72,13 @@ class _Reader:
         self.max_attempts = max_attempts
 
     async def __call__(self, batch: list[str]) -> list[Verified]:
+        secrets = client_secrets(self.client)
+        return [
+            Verified(v.address, v.opted_out, redact_text(v.note, secrets) if v.note else v.note)
+            for v in await self._read(batch)
+        ]
+
+    async def _read(self, batch: list[str]) -> list[Verified]:
         done: list[Verified] = []
         pending = batch
         for _ in range(self.max_attempts):
