@@ -125,6 +125,17 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
+class _Version(argparse.Action):
+    """``--version``: one unwrapped line on stdout (argparse's own action wraps at 80 columns)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        print(version().replace("%(prog)s", parser.prog))  # stdout, as --help
+        parser.exit(0)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line on stderr (no usage block), exit status 2."""
 
@@ -141,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         "POST /_mock/queue. Exit status: 0 stopped, 2 bad option or fixtures, 3 cannot "
         "listen (e.g. port in use). Docs: mock_server/README.md",
     )
-    p.add_argument("--version", action="version", version=version())
+    p.add_argument("--version", action=_Version, help="print the version and exit")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
     p.add_argument(

@@ -26,8 +26,8 @@ USAGE = cli.EXIT_USAGE
 CANNOT_LISTEN = cli.EXIT_CANNOT_LISTEN
 
 
-def run_mock(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_mock(*args: str, cwd: Path, columns: int = 80) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "mock_server", *args],
         cwd=cwd,
@@ -123,7 +123,7 @@ def test_bad_input_is_one_line_and_a_usage_status(
 ) -> None:
     before = files_under(workdir)
     args = [a.replace("{tmp}", str(workdir)) for a in args]
-    result = run_mock(*args, "--port", str(free_port()), cwd=workdir)
+    result = run_mock(*args, "--port", str(free_port()), cwd=workdir, columns=30)
     assert result.returncode == USAGE, result.stderr
     assert_one_clean_line(result, [w.replace("{tmp}", str(workdir)) for w in words])
     assert files_under(workdir) == before  # no log, lock or other file created
@@ -170,9 +170,10 @@ def test_help(flag: str, tmp_path: Path) -> None:
 
 
 def test_version(tmp_path: Path) -> None:
-    result = run_mock("--version", cwd=tmp_path)
+    result = run_mock("--version", cwd=tmp_path, columns=30)
     assert result.returncode == 0
-    assert result.stdout.startswith("scripts/mock ")
+    assert result.stdout.startswith("scripts/mock 0.")
+    assert len(result.stdout.splitlines()) == 1  # not wrapped, even on a narrow terminal
     assert "2026-03" in result.stdout
     assert result.stderr == ""
 
