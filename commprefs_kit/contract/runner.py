@@ -29,7 +29,16 @@ from commprefs_kit.contract.settings import (
     SettingsError,
 )
 from commprefs_kit.contract.spec_requests import operations
-from commprefs_kit.contract.target import ENV_APP, ENV_BASE_URL, ENV_TOKEN, TargetError
+from commprefs_kit.contract.target import (
+    ENV_APP,
+    ENV_BASE_URL,
+    ENV_TOKEN,
+    TargetError,
+    normalize_base_url,
+    write_refusal,
+)
+from commprefs_kit.contract.traffic_run import run_traffic
+from commprefs_kit.proxy.spec_view import spec_view
 
 REPORTS_DIR = paths.ROOT / "reports"
 TABLE_WIDTH = 120
@@ -82,6 +91,32 @@ def parser() -> argparse.ArgumentParser:
         "--json", type=Path, metavar="PATH", help="also write the results as JSON (for tools)"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output")
+    p.add_argument(
+        "--traffic",
+        type=Path,
+        metavar="FILE",
+        help="judge recorded exchanges instead of running the suite: a HAR 1.2 file, a "
+        "`scripts/proxy --record` file or a Schemathesis VCR cassette (nothing is sent)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="with --traffic: json prints the findings (spec-diff's change vocabulary) on stdout",
+    )
+    writes = p.add_mutually_exclusive_group()
+    writes.add_argument(
+        "--read-only",
+        action="store_true",
+        help="run only the operations that change nothing (safe on any portal); the report "
+        "lists what was skipped",
+    )
+    writes.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="against a server other than the in-process mock, run the write operations too "
+        "(they unsubscribe generated addresses: test portals only)",
+    )
     return p
 
 
@@ -96,6 +131,86 @@ def _at_least(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+# Test modules that never talk to the server (they judge the generated client on its own).
+CLIENT_ONLY_MODULES = ("test_client_models.py", "test_client_requests.py")
+# What read-only mode leaves out besides the write operations' own tests.
+SKIPPED_IN_READ_ONLY = {
+    "test_server_stateful.py": "the link state machines (checks unsubscribe_all_visible, "
+    "status_write_visible): every link family starts from a write",
+    "test_workflows.py": "the consent workflows (wf_definitions_feed_writes, "
+    "wf_unsubscribe_all_visible, wf_write_read_back, wf_resubscribe, "
+    "wf_contacts_case_insensitive): each one writes",
+}
+
+
+class ReadOnlyPlugin:
+    """pytest plugin for `--read-only`: keeps only tests known to change nothing.
+
+    Fail closed: a test is kept only when it is client-side, or names a read-only operation
+    (by operationId, or by `METHOD path` in Schemathesis' test ids); any other test, including
+    one added later, is left out and listed.
+    """
+
+    def __init__(self) -> None:
+        view = spec_view()
+        self.read_only = set(view.read_only_operations)
+        self.writes = sorted(view.write_operations)
+        self._labels = {
+            f"{op.method} {op.path}": op.operation_id for op in view.operations.values()
+        }
+        self.deselected: list[str] = []
+
+    def _allowed(self, item: pytest.Item) -> bool:
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+        if module in CLIENT_ONLY_MODULES:
+            return True
+        name = item.nodeid.split("::", 1)[-1]
+        param = name.partition("[")[2].removesuffix("]")
+        if module == "test_server.py" and param:
+            return self._labels.get(param) in self.read_only
+        if module == "test_client_e2e.py":
+            if name == "test_calls_cover_the_spec":
+                return True  # no request
+            if name == "test_unknown_token_gets_hubspot_401":
+                return True  # one GET of the definitions
+            return param in self.read_only
+        return False
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        kept = [item for item in items if self._allowed(item)]
+        dropped = [item for item in items if not self._allowed(item)]
+        self.deselected = [item.nodeid for item in dropped]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def read_only_lines(guard: ReadOnlyPlugin) -> list[str]:
+    """What a read-only run left out, for the console and the report."""
+    lines = [
+        "## Read-only run: what was skipped",
+        "",
+        "Operations that change something (not called at all): "
+        + ", ".join(f"`{op}`" for op in guard.writes)
+        + ". `generate_links` changes no status but needs a write scope, so it counts as a "
+        "write here.",
+    ]
+    modules = sorted({node.split("::", 1)[0].rsplit("/", 1)[-1] for node in guard.deselected})
+    for module in modules:
+        why = SKIPPED_IN_READ_ONLY.get(module, "tests that call write operations")
+        count = sum(1 for node in guard.deselected if f"/{module}::" in f"/{node}")
+        lines.append(f"- `{module}` ({count} tests skipped): {why}")
+    lines.append(
+        "- checks that only judge write answers never run: batch_result_per_input on "
+        "batch_update_statuses and batch_unsubscribe_all, unsubscribe_all_visible, "
+        "status_write_visible"
+    )
+    return lines
 
 
 def _set_environment(args: argparse.Namespace) -> None:
@@ -133,7 +248,20 @@ def _pytest_args(args: argparse.Namespace, junit: Path) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     err = Console(stderr=True, highlight=False)
+    if args.traffic is not None:
+        return run_traffic(args, err)
     try:
+        if args.base_url is not None:
+            normalize_base_url(args.base_url)
+        refusal = write_refusal(
+            args.base_url and args.base_url.strip(),
+            read_only=args.read_only,
+            allow_writes=args.allow_writes,
+        )
+        if refusal is not None:
+            # Before anything is sent: not even the preflight read reaches the server.
+            err.print(f"[bold red]error:[/] {refusal}", markup=True, soft_wrap=True)
+            return EXIT_UNUSABLE
         _set_environment(args)
         suite.reset()
         built = suite.current()
@@ -146,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # CI logs are not 80 columns wide; the table needs about 120.
         console = Console(highlight=False, width=max(console.width, TABLE_WIDTH))
     console.print(f"contract suite against {target.label}")
-    if not target.in_process:
+    if not target.in_process and not args.read_only:
         console.print(
             "note: the suite writes (it unsubscribes generated test addresses); "
             "point it at a test account, never at production contacts"
@@ -164,8 +292,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     junit.parent.mkdir(parents=True, exist_ok=True)
     report.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    plugins: list[object] = []
+    extra_lines: list[str] = []
+    if args.read_only:
+        guard = ReadOnlyPlugin()
+        plugins.append(guard)
+        console.print(
+            "read-only: only operations that change nothing run (skipped checks and workflows "
+            "are listed in the report)"
+        )
     # contract_tests/conftest.py registers the collector that fills suite.results().
-    code = pytest.main(_pytest_args(args, junit))
+    code = pytest.main(_pytest_args(args, junit), plugins=plugins)
+    if args.read_only:
+        extra_lines = read_only_lines(guard)
+        for line in extra_lines:
+            console.print(line, markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - started
     results = suite.results()
     spec_operations = [op.operation_id for op in operations()]
@@ -178,7 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             target=target,
             elapsed=elapsed,
             settings_line=settings_line,
-        ),
+        )
+        + ("\n" + "\n".join(extra_lines) + "\n" if extra_lines else ""),
         encoding="utf-8",
     )
     if args.json is not None:

@@ -73,6 +73,23 @@ class Target:
         return redact(text, self.token)
 
 
+def write_refusal(base_url: str | None, *, read_only: bool, allow_writes: bool) -> str | None:
+    """Why the suite must not run against ``base_url`` as asked (None when it may).
+
+    The suite writes: it unsubscribes generated addresses from all email and changes statuses.
+    Only the in-process mock is known to be this project's mock; any server behind a URL (even
+    the mock served by `scripts/mock`, which cannot be told from HubSpot without sending a
+    request) needs the user to choose. Decided before any request is sent.
+    """
+    if base_url is None or read_only or allow_writes:
+        return None
+    return (
+        f"{base_url} is not the in-process mock and the suite writes (it unsubscribes generated "
+        "addresses from all email): add --read-only to run only the operations that change "
+        "nothing (safe on any portal), or --allow-writes for a test portal or a mock"
+    )
+
+
 def normalize_base_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
