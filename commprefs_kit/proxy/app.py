@@ -139,7 +139,7 @@ class ProxyApp:
         await _answer(send, answer)
         ex.status = answer.status
         ex.response_headers = answer.headers
-        ex.response_body = answer.body
+        ex.response_body = answer.decoded
         ex.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         if check is None:
             return

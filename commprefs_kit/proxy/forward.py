@@ -1,9 +1,15 @@
-"""Forwarding: send a request upstream unchanged, with one pooled httpx.AsyncClient.
+"""Forwarding: send a request upstream unchanged, over pooled keep-alive connections.
 
 The request keeps its method, raw (percent-encoded) path, query, headers (the token too) and
-body; only hop-by-hop headers (RFC 9110 section 7.6.1) and ``Host`` are left for httpx to set.
-The answer is read whole, since it is validated; a compressed answer is passed on decoded
-(``content-encoding`` dropped, ``content-length`` fixed), which is the same content.
+body; only hop-by-hop headers (RFC 9110 section 7.6.1) are dropped and ``Host`` names the
+upstream. The answer is passed on as received (a compressed body stays compressed); it is
+read whole, since it is judged, and `Answer.decoded` is the body the judge reads.
+
+Connections come from httpcore's connection pool, the engine under httpx.AsyncClient: the
+client's own layers (URL merging, redirects, auth, cookies, event hooks, response decoding)
+have nothing to do in a proxy and doubled the per-request cost on this project's 2-core
+machine (benchmarks/README.md, "proxy overhead"). An injected httpx transport (tests: an
+in-process upstream through httpx.ASGITransport) is used as is.
 Failures to get an answer become `UpstreamFailure` with HubSpot's error body, never an
 exception for the server to turn into a traceback.
 """
@@ -12,8 +18,10 @@ from __future__ import annotations
 
 import ssl
 import uuid
+import zlib
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 import orjson
 
@@ -32,8 +40,7 @@ HOP_BY_HOP = frozenset(
         "content-length",
     }
 )
-# Dropped from answers: the body is passed on decoded and with its own length.
-_RESPONSE_DROP = HOP_BY_HOP | {"content-encoding"}
+_RESPONSE_DROP = HOP_BY_HOP
 
 
 @dataclass
@@ -41,6 +48,24 @@ class Answer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+
+    @property
+    def decoded(self) -> bytes:
+        """The body without its content-encoding (gzip and deflate; others stay as sent)."""
+        encoding = ""
+        for name, value in self.headers:
+            if name == "content-encoding":
+                encoding = value.strip().lower()
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            try:
+                # wbits 47: zlib or gzip header, detected (zlib manual, "decompressobj").
+                return zlib.decompress(self.body, 47)
+            except zlib.error:
+                try:
+                    return zlib.decompress(self.body, -15)  # raw deflate
+                except zlib.error:
+                    return self.body
+        return self.body
 
 
 @dataclass
@@ -87,18 +112,32 @@ class Forwarder:
     ) -> None:
         self.upstream = httpx.URL(upstream.rstrip("/"))
         self._prefix = self.upstream.raw_path.rstrip(b"/")
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            follow_redirects=False,
-            trust_env=False,
-            transport=transport,
+        self._host_header = self.upstream.netloc
+        self._scheme = self.upstream.raw_scheme
+        self._host = self.upstream.raw_host
+        self._port = self.upstream.port or (443 if self._scheme == b"https" else 80)
+        self._timeout = {
+            "connect": connect_timeout,
+            "read": timeout,
+            "write": timeout,
+            "pool": timeout,
+        }
+        self.transport = transport
+        self.pool = (
+            None
+            if transport is not None
+            else httpcore.AsyncConnectionPool(
+                ssl_context=ssl.create_default_context() if self._scheme == b"https" else None,
+                max_connections=max_connections,
+                max_keepalive_connections=max_connections,
+            )
         )
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self.pool is not None:
+            await self.pool.aclose()
+        if self.transport is not None:
+            await self.transport.aclose()
 
     async def send(
         self, method: str, raw_path: str, query: str, headers: list[tuple[str, str]], body: bytes
@@ -106,34 +145,82 @@ class Forwarder:
         target = self._prefix + raw_path.encode("latin-1")
         if query:
             target += b"?" + query.encode("latin-1")
-        url = self.upstream.copy_with(raw_path=target)
-        sent = [(k, v) for k, v in headers if k not in HOP_BY_HOP]
-        request = self.client.build_request(method, url, headers=sent, content=body)
+        sent = [(b"host", self._host_header)]
+        sent += [
+            (k.encode("latin-1"), v.encode("latin-1")) for k, v in headers if k not in HOP_BY_HOP
+        ]
+        if body or method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+            sent.append((b"content-length", str(len(body)).encode()))
         try:
-            response = await self.client.send(request)
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException as exc:
+            if self.pool is not None:
+                status, raw_headers, content = await self._send_pool(method, target, sent, body)
+            else:
+                status, raw_headers, content = await self._send_transport(
+                    method, target, sent, body
+                )
+        except (httpcore.TimeoutException, httpx.TimeoutException) as exc:
             return _failure(
                 "upstream-timeout",
-                f"{self._host} did not answer in time ({type(exc).__name__})",
+                f"{self._origin} did not answer in time ({type(exc).__name__})",
                 504,
             )
-        except httpx.ConnectError as exc:
-            return _failure("upstream-unreachable", f"cannot reach {self._host}: {_why(exc)}", 502)
-        except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
-            return _failure("upstream-unreachable", f"{self._host} failed: {_why(exc)}", 502)
+        except (httpcore.ConnectError, httpx.ConnectError) as exc:
+            return _failure(
+                "upstream-unreachable", f"cannot reach {self._origin}: {_why(exc)}", 502
+            )
+        except (
+            httpcore.NetworkError,
+            httpcore.ProtocolError,
+            httpx.HTTPError,
+            ssl.SSLError,
+            OSError,
+        ) as exc:
+            return _failure("upstream-unreachable", f"{self._origin} failed: {_why(exc)}", 502)
         out = [
-            (k.lower(), v)
-            for k, v in response.headers.multi_items()
-            if k.lower() not in _RESPONSE_DROP
+            (name, v.decode("latin-1"))
+            for k, v in raw_headers
+            if (name := k.decode("latin-1").lower()) not in _RESPONSE_DROP
         ]
-        return Answer(response.status_code, out, content)
+        return Answer(status, out, content)
+
+    async def _send_pool(
+        self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        assert self.pool is not None
+        request = httpcore.Request(
+            method.encode("ascii"),
+            httpcore.URL(scheme=self._scheme, host=self._host, port=self._port, target=target),
+            headers=headers,
+            content=body,
+            extensions={"timeout": self._timeout},
+        )
+        response = await self.pool.handle_async_request(request)
+        try:
+            chunks = [chunk async for chunk in response.stream]  # type: ignore[union-attr]
+        finally:
+            await response.aclose()
+        return response.status, list(response.headers), b"".join(chunks)
+
+    async def _send_transport(
+        self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        assert self.transport is not None
+        request = httpx.Request(
+            method,
+            self.upstream.copy_with(raw_path=target),
+            headers=headers,
+            content=body,
+            extensions={"timeout": self._timeout},
+        )
+        response = await self.transport.handle_async_request(request)
+        try:
+            content = await response.aread()
+        finally:
+            await response.aclose()
+        return response.status_code, list(response.headers.raw), content
 
     @property
-    def _host(self) -> str:
+    def _origin(self) -> str:
         return str(self.upstream.copy_with(raw_path=b"/")).rstrip("/")
 
 

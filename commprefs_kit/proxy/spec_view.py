@@ -26,6 +26,7 @@ __all__ = [
     "ParameterView",
     "Route",
     "SpecView",
+    "compile_schema",
     "spec_view",
 ]
 
@@ -136,7 +137,8 @@ class SpecView:
         return Route(op, True, match.path_params)
 
     def validator(self, schema: JSON) -> jsonschema_rs.Validator:
-        """A compiled validator for a schema taken from this view (cached per schema object)."""
+        """A compiled validator for a schema taken from this view (cached per schema object,
+        so only for schemas that live as long as the view)."""
         key = id(schema)
         found = self._validators.get(key)
         if found is None:

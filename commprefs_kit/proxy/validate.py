@@ -26,7 +26,14 @@ import orjson
 from commprefs_kit.contract import checks
 from commprefs_kit.proxy.exchange import Exchange
 from commprefs_kit.proxy.findings import Finding, advice, severity_for
-from commprefs_kit.proxy.spec_view import JSON, OperationView, ParameterView, SpecView, subschema
+from commprefs_kit.proxy.spec_view import (
+    JSON,
+    OperationView,
+    ParameterView,
+    SpecView,
+    compile_schema,
+    subschema,
+)
 from commprefs_kit.proxy.state import Memory
 from commprefs_kit.specdiff.model import Side
 
@@ -110,6 +117,7 @@ class Judge:
         self.view = view
         self.memory = memory if memory is not None else Memory()
         self._unit = 0  # businessUnitId of the request being judged (set by _query)
+        self._closed: dict[int, jsonschema_rs.Validator] = {}
 
     # ---- requests ---------------------------------------------------------------------
     def request(self, ex: Exchange) -> RequestCheck:
@@ -364,7 +372,13 @@ class Judge:
         out: list[tuple[str, str, list[str | int], str]] = []
         for error in self.view.validator(schema).iter_errors(instance):
             out += self._classify(schema, instance, error, [])
-        for path, value in _unknown_fields(schema, instance, []):
+        # Fast path: the schema with every declared object closed (additionalProperties:
+        # false) accepts the instance, so no field is unknown; only otherwise walk it here.
+        closed = self._closed.get(id(schema))
+        if closed is None:
+            closed = self._closed[id(schema)] = compile_schema(_closed_schema(schema))
+        unknown = [] if closed.is_valid(instance) else _unknown_fields(schema, instance, [])
+        for path, value in unknown:
             out.append(
                 ("unknown-field", "property-added", path, f"`{_location(path)}: {_short(value)}`")
             )
@@ -448,6 +462,27 @@ def _classify_kind(error: jsonschema_rs.ValidationError, value: Any) -> tuple[st
     if name in ("anyOf", "oneOf"):
         return "response-schema", "composition-changed"
     return "response-schema", "constraint-changed"
+
+
+def _closed_schema(schema: Any) -> Any:
+    """A copy of ``schema`` where every object that declares ``properties`` and says nothing
+    about extra fields refuses them, so a validator finds unknown fields. Objects combined with
+    allOf/anyOf/oneOf are left open (closing them would refuse their members' fields)."""
+    if isinstance(schema, list):
+        return [_closed_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _closed_schema(value) for key, value in schema.items()}
+    if (
+        "properties" in schema
+        and "additionalProperties" not in schema
+        and not any(k in schema for k in ("allOf", "anyOf", "oneOf"))
+    ):
+        out["additionalProperties"] = False
+    if "properties" in schema:
+        # Property names are data, not schemas: copy them as they are.
+        out["properties"] = {k: _closed_schema(v) for k, v in schema["properties"].items()}
+    return out
 
 
 def _properties(schema: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
