@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import signal
 import socket
 import sys
@@ -154,6 +155,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     redactor = Redactor()
     log = FindingLog(redactor, live=sys.stderr)
     recorder = Recorder(args.record, upstream, redactor) if args.record else None
+    try:
+        # Both are checked now, so that a typo is one line at start, not a lost report at exit.
+        args.report_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(args.report_dir, os.W_OK):
+            raise PermissionError(f"cannot write to {args.report_dir}")
+        if recorder is not None:
+            recorder.open()
+    except OSError as exc:
+        sock.close()
+        print(
+            f"scripts/proxy: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     app = ProxyApp(
         ProxyConfig(upstream=upstream, strict=args.strict, timeout=args.timeout),
         log=log,
@@ -173,8 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Mode: {mode}. Findings are classified as `scripts/spec-diff` classifies the change "
         "that would make the spec describe them (see commprefs_kit/proxy/findings.py)."
     ]
-    written = log.write(args.report_dir, REPORT_STEM, title, lines)
     print(log.summary_line(), file=sys.stderr)
+    try:
+        written = log.write(args.report_dir, REPORT_STEM, title, lines)
+    except OSError as exc:
+        print(f"scripts/proxy: error: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print("report: " + ", ".join(str(p) for p in written), file=sys.stderr)
     if args.record:
         print(f"record: {args.record}", file=sys.stderr)

@@ -90,6 +90,9 @@ class Recorder:
         self._file: IO[bytes] | None = None
 
     def open(self) -> None:
+        """Open for appending (idempotent); raises OSError when the file cannot be written."""
+        if self._file is not None:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.open("ab")
         if self.path.stat().st_size == 0:
