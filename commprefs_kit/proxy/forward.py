@@ -279,7 +279,8 @@ class Forwarder:
         )
         response = await self.transport.handle_async_request(request)
         try:
-            content = await response.aread()
+            # The raw bytes: a compressed answer is passed on compressed (Answer.decoded).
+            content = b"".join([chunk async for chunk in response.aiter_raw()])
         finally:
             await response.aclose()
         return response.status_code, list(response.headers.raw), content
