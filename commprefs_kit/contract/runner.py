@@ -251,10 +251,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.traffic is not None:
         return run_traffic(args, err)
     try:
-        if args.base_url is not None:
-            normalize_base_url(args.base_url)
+        # --base-url, or the environment that plain pytest reads too.
+        base_url = (args.base_url or os.environ.get(ENV_BASE_URL) or "").strip() or None
+        if base_url is not None:
+            normalize_base_url(base_url)
         refusal = write_refusal(
-            args.base_url and args.base_url.strip(),
+            base_url,
             read_only=args.read_only,
             allow_writes=args.allow_writes,
         )
