@@ -357,6 +357,8 @@ class Judge:
             (checks.batch_result_per_input, "batch-result-per-input"),
         )
         for rule, kind in suite:
+            if rule is checks.batch_result_per_input and _batch_answers_exactly(check, payload):
+                continue  # the rule holds trivially; the check's general matching is O(n^2)
             try:
                 rule(None, response, case)
             except AssertionError as exc:
@@ -528,6 +530,23 @@ def _unknown_fields(
         for member in schema.get("allOf", []):
             out += _unknown_fields(member, value, path)
     return out
+
+
+def _batch_answers_exactly(check: RequestCheck, payload: Any) -> bool:
+    """True when an email batch answer has no errors and names each distinct input exactly
+    once, in the same spelling: then `batch_result_per_input` holds without its search."""
+    if check.label not in checks.EMAIL_BATCH_OPERATIONS or not isinstance(payload, dict):
+        return False
+    inputs = check.body.get("inputs") if isinstance(check.body, dict) else None
+    results = payload.get("results")
+    if payload.get("errors") or not isinstance(inputs, list) or not isinstance(results, list):
+        return False
+    if not all(isinstance(item, str) for item in inputs):
+        return False
+    answered = [r.get("subscriberIdString") if isinstance(r, dict) else None for r in results]
+    return sorted(set(inputs)) == sorted(a for a in answered if isinstance(a, str)) and len(
+        answered
+    ) == len(set(inputs))
 
 
 def _has_bearer(ex: Exchange) -> bool:
