@@ -7,6 +7,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,7 +27,7 @@ def request_count(mock_url: str) -> int:
     return count
 
 
-def test_strict_stops_a_malformed_opt_out_before_the_upstream(tmp_path: object) -> None:
+def test_strict_stops_a_malformed_opt_out_before_the_upstream(tmp_path: Path) -> None:
     with (
         serve_in_subprocess() as mock,
         served_proxy("--upstream", mock.url, "--strict", "--report-dir", str(tmp_path)) as proxy,
@@ -51,6 +52,18 @@ def test_strict_stops_a_malformed_opt_out_before_the_upstream(tmp_path: object) 
     assert list(state["subscribers"]) == ["ann@example.com"]
     assert code == 0
     assert "request-schema" in stderr and "[breaking]" in stderr
+    # The report written on SIGTERM: one row per operation x kind, with an example and advice.
+    report = (tmp_path / "proxy-report.md").read_text()
+    row = next(line for line in report.splitlines() if "| request-schema |" in line)
+    assert "`batch_unsubscribe_all`" in row and "| breaking |" in row
+    assert "inputs[1]" in row and "Fix the caller" in row
+    data = json.loads((tmp_path / "proxy-report.json").read_text())
+    [finding] = data["findings"]
+    assert finding["change"]["kind"] == "type-changed"
+    assert finding["change"]["severity"] == "breaking"
+    assert data["exchanges"] == {"batch_unsubscribe_all": 2}
+    junit = (tmp_path / "proxy-report-junit.xml").read_text()
+    assert 'failures="1"' in junit and "batch_unsubscribe_all request-schema" in junit
 
 
 async def test_without_strict_a_malformed_request_is_forwarded_and_reported() -> None:
