@@ -31,9 +31,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hubspot_communication_preferences import make_client  # noqa: E402
+
 from commprefs_kit.bulk import DEFAULT_CONCURRENCY, Rate, unsubscribe_all  # noqa: E402
 from commprefs_kit.bulk.ratelimit import PacedTransport  # noqa: E402
-from commprefs_kit.client import make_client  # noqa: E402
 from mock_server.process import serve_in_subprocess  # noqa: E402
 
 TOKEN = "test-token"

@@ -11,6 +11,8 @@ LOCK_PATH = OPENAPI_DIR / "communication-preferences-2026-03.lock.json"
 DEVIATIONS_PATH = OPENAPI_DIR / "deviations.yaml"
 GENERATOR_CONFIG_PATH = OPENAPI_DIR / "generator-config.yaml"
 TEMPLATES_DIR = OPENAPI_DIR / "templates"
+# The hand-written runtime (make_client, retries, typed errors) regenerate puts in the package.
+RUNTIME_DIR = OPENAPI_DIR / "lib"
 GENERATED_CLIENT_DIR = ROOT / "generated_client"
 PACKAGE_NAME = "hubspot_communication_preferences"
 # Reference data beside the checkout (absent in a user's fresh clone).

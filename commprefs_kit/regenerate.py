@@ -1,5 +1,12 @@
 """Regenerate generated_client/ from the pinned spec with openapi-python-client.
 
+Three inputs make the package, all under openapi/: the spec, the generator's config and
+templates (openapi/templates/, overrides and our own macros), and this project's hand-written
+runtime (openapi/lib/: make_client, retries, typed errors), which is copied into the package as
+`lib/` so that the package alone is the whole client. One fact of the spec reaches the templates
+through a file written here: each operation's `x-retry-safe` (spec_facts.jinja), because the
+generator does not pass vendor extensions to templates.
+
 `--check` regenerates into a temporary folder and compares it with the committed
 client (the drift gate); it never touches generated_client/.
 """
@@ -15,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from commprefs_kit import paths
 
@@ -55,12 +65,75 @@ def _require_tools(env: dict[str, str]) -> Path:
     return Path(generator)
 
 
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def retry_safety(spec: Path) -> dict[str, bool]:
+    """operationId -> the operation's `x-retry-safe` (False when absent: sent once)."""
+    try:
+        document: Any = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RegenerationError(f"cannot read the spec {spec}: {exc}") from exc
+    facts: dict[str, bool] = {}
+    paths_item = document.get("paths") if isinstance(document, dict) else None
+    for item in (paths_item or {}).values():
+        for method in _HTTP_METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
+                facts[operation["operationId"]] = operation.get("x-retry-safe") is True
+    return facts
+
+
+def _templates_with_spec_facts(spec: Path, folder: Path) -> Path:
+    """openapi/templates/ plus spec_facts.jinja (the spec's x-retry-safe marks), in `folder`."""
+    shutil.copytree(paths.TEMPLATES_DIR, folder)
+    marks = ", ".join(f'"{op}": {safe}' for op, safe in sorted(retry_safety(spec).items()))
+    (folder / "spec_facts.jinja").write_text(
+        "{# Written by scripts/regenerate from the spec: operationId -> x-retry-safe. #}\n"
+        f"{{% set retry_safe = {{{marks}}} %}}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _place_runtime(package: Path, env: dict[str, str]) -> None:
+    """Copy openapi/lib/ (the hand-written runtime) into the package as lib/, formatted as the
+    generator's post-hooks format the rest of the package (its line length, not ours)."""
+    target = package / "lib"
+    shutil.copytree(
+        paths.RUNTIME_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    proc = subprocess.run(
+        ["ruff", "format", "--quiet", str(target)],
+        cwd=package.parent,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RegenerationError("ruff could not format lib/:\n" + proc.stdout + proc.stderr)
+
+
 def generate_into(
     output: Path, spec: Path = paths.SPEC_PATH, env: dict[str, str] | None = None
 ) -> None:
     """Run the generator on `spec` into `output` (which must not exist yet)."""
     env = env if env is not None else _tool_env()
     generator = _require_tools(env)
+    with tempfile.TemporaryDirectory(prefix="commprefs-templates-") as tmp:
+        templates = _templates_with_spec_facts(spec, Path(tmp) / "templates")
+        _run_generator(generator, spec, templates, output, env)
+    _place_runtime(output / paths.PACKAGE_NAME, env)
+    package = output / paths.PACKAGE_NAME
+    for required in (package / "py.typed", package / "client.py", package / "api", package / "lib"):
+        if not required.exists():
+            raise RegenerationError(f"generated client is missing {required.relative_to(output)}")
+
+
+def _run_generator(
+    generator: Path, spec: Path, templates: Path, output: Path, env: dict[str, str]
+) -> None:
     cmd = [
         str(generator),
         "generate",
@@ -69,7 +142,7 @@ def generate_into(
         "--config",
         str(paths.GENERATOR_CONFIG_PATH),
         "--custom-template-path",
-        str(paths.TEMPLATES_DIR),
+        str(templates),
         "--meta",
         "setup",
         "--output-path",
@@ -82,17 +155,17 @@ def generate_into(
         raise RegenerationError(
             "openapi-python-client failed:\n" + (proc.stdout + proc.stderr).strip()
         )
-    package = output / paths.PACKAGE_NAME
-    for required in (package / "py.typed", package / "client.py", package / "api"):
-        if not required.exists():
-            raise RegenerationError(f"generated client is missing {required.relative_to(output)}")
 
 
 def _tree(root: Path) -> set[str]:
+    # Build and install leftovers (pip wheel, setup.py) are not part of the generated client.
     return {
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and ".egg-info" not in p.as_posix()
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and ".egg-info" not in p.as_posix()
+        and p.relative_to(root).parts[0] not in ("build", "dist")
     }
 
 

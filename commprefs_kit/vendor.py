@@ -110,6 +110,12 @@ def _requires(setup_py: Path) -> list[str]:
     return []
 
 
+def pip_install_command(requires: list[str]) -> str:
+    """The pip command installing the vendored client's dependencies, ready to paste."""
+    quoted = " ".join(f"'{requirement.replace(' ', '')}'" for requirement in requires)
+    return f"python -m pip install {quoted}"
+
+
 def _kit_version() -> str:
     try:
         return metadata.version(KIT_DISTRIBUTION)
@@ -374,6 +380,7 @@ def main(argv: list[str] | None = None, source: Source | None = None) -> int:
     )
     if stamp["requires"]:
         print("the vendored client needs: " + "; ".join(stamp["requires"]))
+        print("install them with: " + pip_install_command(stamp["requires"]))
     print(f"check it later with: scripts/vendor --check {args.dest}")
     return 0
 

@@ -13,6 +13,6 @@ setup(
     long_description_content_type="text/markdown",
     packages=find_packages(),
     python_requires=">=3.11, <4",
-    install_requires=["httpx >= 0.23.1, < 0.29.0", "attrs >= 22.2.0"],
+    install_requires=["httpx >= 0.23.1, < 0.29.0", "attrs >= 22.2.0", "httpx-retries >= 0.6.0, < 0.7"],
     package_data={"hubspot_communication_preferences": ["py.typed"]},
 )

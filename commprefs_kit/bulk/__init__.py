@@ -1,7 +1,7 @@
 """Bulk opt-out through HubSpot's batch unsubscribe-all: a library call and a command.
 
     from commprefs_kit.bulk import unsubscribe_all, Journal
-    from commprefs_kit.client import make_client
+    from hubspot_communication_preferences import make_client
 
     async with make_client(token) as client:
         async for result in unsubscribe_all(addresses, client=client):

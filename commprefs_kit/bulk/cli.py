@@ -20,7 +20,12 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from hubspot_communication_preferences import AuthenticatedClient
+from hubspot_communication_preferences import (
+    DEFAULT_BASE_URL,
+    AuthenticatedClient,
+    RetryPolicy,
+    make_client,
+)
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -68,8 +73,6 @@ from commprefs_kit.bulk.results import (
 )
 from commprefs_kit.bulk.sender import RunStopped, StopKind
 from commprefs_kit.bulk.verify import verify_opted_out
-from commprefs_kit.client import DEFAULT_BASE_URL, make_client
-from commprefs_kit.retry_policy import RetryPolicy
 
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 BASE_URL_ENV = "HUBSPOT_BASE_URL"

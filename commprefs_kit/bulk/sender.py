@@ -1,6 +1,6 @@
 """One HTTP call through the generated client, and what its failure means for the run.
 
-Retries are NOT made here: the client's transport (commprefs_kit.client) already
+Retries are NOT made here: the client's transport (``make_client``) already
 retried 429/5xx/dropped connections for these retry-safe operations before an error
 reaches us. Here an error is only sorted:
 
@@ -21,19 +21,19 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import httpx
-from hubspot_communication_preferences.types import Response
-
-from commprefs_kit.bulk.results import ContactResult, ErrorInfo
-from commprefs_kit.errors import (
+from hubspot_communication_preferences import (
     AuthenticationError,
     ClientError,
     HubSpotAPIError,
     MissingScopesError,
     NotFoundError,
-    RateLimitError,
+    RateLimitExceededError,
     UnexpectedResponseError,
-    error_from_response,
 )
+from hubspot_communication_preferences.lib.error_parsing import error_from_response
+from hubspot_communication_preferences.types import Response
+
+from commprefs_kit.bulk.results import ContactResult, ErrorInfo
 
 T = TypeVar("T")
 
@@ -93,7 +93,7 @@ def info_of(error: HubSpotAPIError) -> ErrorInfo:
 def _category_of(error: HubSpotAPIError) -> str:
     if isinstance(error, UnexpectedResponseError):
         return "UNEXPECTED_RESPONSE"
-    if isinstance(error, RateLimitError):
+    if isinstance(error, RateLimitExceededError):
         return "RATE_LIMIT"
     return f"HTTP_{error.status_code}"
 
@@ -132,7 +132,7 @@ def judge_error(error: HubSpotAPIError, inputs: Sequence[str]) -> Answer[Any]:
         raise RunStopped(StopKind.AUTHENTICATION, info, _AUTH_HINT)
     if isinstance(error, MissingScopesError):
         raise RunStopped(StopKind.SCOPES, info, _SCOPE_HINT)
-    if isinstance(error, RateLimitError):
+    if isinstance(error, RateLimitExceededError):
         return Answer(Verdict.FAIL, error=info)
     if isinstance(error, ClientError) and (
         isinstance(error, UnexpectedResponseError | NotFoundError) or error.status_code == 405

@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from hubspot_communication_preferences import AuthenticatedClient
+from hubspot_communication_preferences import AuthenticatedClient, RetryPolicy, make_client
 
-from commprefs_kit.client import make_client
-from commprefs_kit.retry_policy import RetryPolicy
 from mock_server import MockApp
 
 TOKEN = "test-token"

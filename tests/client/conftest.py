@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from hubspot_communication_preferences import AuthenticatedClient
+from hubspot_communication_preferences import AuthenticatedClient, RetryPolicy, make_client
 
-from commprefs_kit.client import make_client
 from commprefs_kit.client_testing import RecordedWaits, ScriptedHubSpot
-from commprefs_kit.retry_policy import RetryPolicy
 
 # Long and distinctive, so "not in the message" means something.
 TOKEN = "pat-na1-0b6e4c7f-TEST-SECRET-TOKEN-5c2d"

@@ -9,10 +9,26 @@ from typing import Any
 
 import httpx
 import pytest
-from hubspot_communication_preferences import AuthenticatedClient
+from hubspot_communication_preferences import (
+    AuthenticatedClient,
+    AuthenticationError,
+    BadRequestError,
+    ClientError,
+    HubSpotAPIError,
+    MissingScopesError,
+    NotFoundError,
+    RateLimitExceededError,
+    ServerError,
+    UnexpectedClientResponseError,
+    UnexpectedResponseError,
+    UnexpectedServerResponseError,
+    make_client,
+)
 from hubspot_communication_preferences.api.batch import batch_unsubscribe_all
 from hubspot_communication_preferences.api.definitions import get_definitions
 from hubspot_communication_preferences.api.status import get_statuses, update_status
+from hubspot_communication_preferences.lib.error_parsing import error_from_response
+from hubspot_communication_preferences.lib.retry_after import parse_retry_after
 from hubspot_communication_preferences.models import (
     BatchInputString,
     Channel,
@@ -26,23 +42,7 @@ from hubspot_communication_preferences.models import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commprefs_kit.client import make_client
 from commprefs_kit.client_testing import CORRELATION_ID, ScriptedHubSpot, hubspot_error, reply
-from commprefs_kit.errors import (
-    AuthenticationError,
-    BadRequestError,
-    ClientError,
-    HubSpotAPIError,
-    MissingScopesError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    UnexpectedClientResponseError,
-    UnexpectedResponseError,
-    UnexpectedServerResponseError,
-    error_from_response,
-    parse_retry_after,
-)
 
 P = "/communication-preferences/2026-03"
 HTML_503 = """<!DOCTYPE html>
@@ -107,7 +107,7 @@ def test_status_gives_typed_error_with_hubspot_fields(
     assert error.method == "GET"
     assert error.url == f"https://api.hubapi.com{P}/definitions"
     assert str(error).startswith(
-        f"HubSpot answered {status} SOME_CATEGORY to GET {P}/definitions: "
+        f"HubSpot answered {status} SOME_CATEGORY to GET {P}/definitions (get_definitions): "
     )
     assert CORRELATION_ID in str(error)
 
@@ -164,7 +164,7 @@ def test_rate_limit_fields(hubspot: ScriptedHubSpot, token: str) -> None:
         "requestId": "req-1",
     }
     hubspot.script(reply(429, json=body, headers={"Retry-After": "7"}))
-    with pytest.raises(RateLimitError) as caught:
+    with pytest.raises(RateLimitExceededError) as caught:
         read_definitions(no_retry_client(hubspot, token))
     error = caught.value
     assert (error.policy_name, error.retry_after, error.error_type, error.request_id) == (
@@ -186,7 +186,8 @@ def test_html_503_is_a_readable_unexpected_server_error(
     error = caught.value
     assert isinstance(error, ServerError) and isinstance(error, UnexpectedResponseError)
     assert str(error) == (
-        f"HubSpot answered 503 to GET {P}/definitions with a text/html body, not its JSON error: "
+        f"HubSpot answered 503 to GET {P}/definitions (get_definitions) with a text/html body, "
+        "not its JSON error: "
         "503 Service Temporarily Unavailable 503 Service Temporarily Unavailable nginx."
     )
     assert error.body == HTML_503
@@ -201,7 +202,8 @@ def test_empty_520_is_a_server_error(hubspot: ScriptedHubSpot, token: str) -> No
     assert error.status_code == 520
     assert error.correlation_id == "cf-123"  # from the header when there is no body
     assert str(error).startswith(
-        f"HubSpot answered 520 to GET {P}/definitions with an empty body, not its JSON error."
+        f"HubSpot answered 520 to GET {P}/definitions (get_definitions) with an empty body, "
+        "not its JSON error."
     )
 
 

@@ -8,20 +8,25 @@ import json
 
 import httpx
 import pytest
-from hubspot_communication_preferences import AuthenticatedClient
+from hubspot_communication_preferences import (
+    AuthenticatedClient,
+    ClientConfigurationError,
+    HubSpotError,
+    MissingScopesError,
+    make_client,
+)
 from hubspot_communication_preferences.api.definitions import get_definitions
 from hubspot_communication_preferences.api.status import get_statuses
 from hubspot_communication_preferences.models import Channel
 
-from commprefs_kit.client import make_client
 from commprefs_kit.client_testing import (
     ScriptedHubSpot,
     definition,
     envelope,
+    fail,
     hubspot_error,
     reply,
 )
-from commprefs_kit.errors import MissingScopesError
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "abc def", "tok\nen", "tok\ten"])
@@ -110,3 +115,43 @@ def test_gzip_error_bodies_decode_too(hubspot: ScriptedHubSpot, token: str) -> N
     )
     with pytest.raises(MissingScopesError, match="grant it"):
         get_definitions.sync(client=make_client(token, transport=hubspot.transport))
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://api.hubapi.com", "api.hubapi.com", "127.0.0.1:8080", "http://", "https://h:port", 7],
+)
+def test_base_urls_that_are_not_http_are_refused_before_anything_is_sent(url: object) -> None:
+    with pytest.raises(ClientConfigurationError) as caught:
+        make_client("a-token", base_url=url)  # type: ignore[arg-type]
+    assert "base_url" in str(caught.value)
+    assert isinstance(caught.value, HubSpotError) and isinstance(caught.value, ValueError)
+
+
+def test_one_base_class_covers_answers_connection_failures_and_timeouts(
+    hubspot: ScriptedHubSpot, token: str
+) -> None:
+    hubspot.script(
+        reply(400, json=hubspot_error()),
+        fail(httpx.ConnectError),
+        fail(httpx.ReadTimeout),
+    )
+    client = make_client(token, transport=hubspot.transport, retry=None)
+    for _ in range(3):
+        with pytest.raises(HubSpotError):
+            get_definitions.sync(client=client)
+
+
+def test_a_plain_generated_client_raises_typed_errors_too(hubspot: ScriptedHubSpot) -> None:
+    """Without make_client's transport, the plain call still returns only its success model."""
+    hubspot.script(reply(403, json=hubspot_error("MISSING_SCOPES", "Grant it")))
+    client = AuthenticatedClient(
+        base_url="https://api.hubapi.com",
+        token="plain-token",
+        httpx_args={"transport": hubspot.transport},
+    )
+    with pytest.raises(MissingScopesError) as caught:
+        get_definitions.sync(client=client)
+    assert caught.value.operation_id == "get_definitions"
+    assert caught.value.retry_safe is True
+    assert "plain-token" not in str(caught.value) + repr(caught.value)

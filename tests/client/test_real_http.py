@@ -11,6 +11,11 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from hubspot_communication_preferences import (
+    HubSpotConnectionError,
+    HubSpotTimeoutError,
+    make_client,
+)
 from hubspot_communication_preferences.api.batch import batch_unsubscribe_all
 from hubspot_communication_preferences.api.status import update_status
 from hubspot_communication_preferences.models import (
@@ -21,9 +26,7 @@ from hubspot_communication_preferences.models import (
     SubscriptionStatus,
 )
 
-from commprefs_kit.client import make_client
 from commprefs_kit.client_testing import RecordedWaits, envelope
-from commprefs_kit.errors import HubSpotConnectionError, HubSpotTimeoutError
 
 Behaviour = Callable[[socket.socket], None]
 BODY = json.dumps(envelope([{"subscriberIdString": "a@x.com", "statuses": []}])).encode()

@@ -11,7 +11,18 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from hubspot_communication_preferences import AuthenticatedClient
+from hubspot_communication_preferences import (
+    DEFAULT_TIMEOUT,
+    AuthenticatedClient,
+    BadRequestError,
+    HubSpotAPIError,
+    HubSpotConnectionError,
+    HubSpotTimeoutError,
+    RateLimitExceededError,
+    RetryPolicy,
+    ServerError,
+    make_client,
+)
 from hubspot_communication_preferences.api.batch import batch_unsubscribe_all, batch_update_statuses
 from hubspot_communication_preferences.api.status import get_statuses, update_status
 from hubspot_communication_preferences.models import (
@@ -25,7 +36,6 @@ from hubspot_communication_preferences.models import (
     SubscriptionStatus,
 )
 
-from commprefs_kit.client import DEFAULT_TIMEOUT, make_client
 from commprefs_kit.client_testing import (
     RecordedWaits,
     ScriptedHubSpot,
@@ -35,15 +45,6 @@ from commprefs_kit.client_testing import (
     public_status,
     reply,
 )
-from commprefs_kit.errors import (
-    BadRequestError,
-    HubSpotAPIError,
-    HubSpotConnectionError,
-    HubSpotTimeoutError,
-    RateLimitError,
-    ServerError,
-)
-from commprefs_kit.retry_policy import RetryPolicy
 
 OK_STATUSES = reply(200, json=envelope([public_status()]))
 OK_BATCH = reply(200, json=envelope([{"subscriberIdString": "a@x.com", "statuses": []}]))
@@ -142,7 +143,7 @@ def test_rate_limit_error_after_retries_run_out(
     hubspot: ScriptedHubSpot, client: AuthenticatedClient, waits: RecordedWaits
 ) -> None:
     hubspot.script(reply(429, json=RATE_LIMITED, headers={"Retry-After": "2"}))
-    with pytest.raises(RateLimitError) as caught:
+    with pytest.raises(RateLimitExceededError) as caught:
         read(client)
     assert caught.value.attempts == 3 and caught.value.policy_name == "SECONDLY"
     assert waits == [2.0, 2.0]
@@ -260,7 +261,7 @@ def test_batch_update_statuses_is_not_retried_on_429(
             )
         ]
     )
-    with pytest.raises(RateLimitError) as caught:
+    with pytest.raises(RateLimitExceededError) as caught:
         batch_update_statuses.sync_detailed(client=client, body=body)
     assert len(hubspot.requests) == 1 and waits == []
     assert "HubSpot did not apply it" in str(caught.value)

@@ -71,8 +71,46 @@ def test_missing_formatter_fails_loudly(tmp_path: Path) -> None:
 def test_broken_spec_gives_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("openapi: 3.0.3\ninfo: [not, a, mapping\n")
-    with pytest.raises(regenerate.RegenerationError, match="openapi-python-client failed"):
+    with pytest.raises(regenerate.RegenerationError, match=r"cannot read the spec .*broken\.yaml"):
         regenerate.generate_into(tmp_path / "out", broken)
+
+
+def test_retry_safety_of_each_call_comes_from_the_spec(fresh: Path, tmp_path: Path) -> None:
+    """Flip update_status's x-retry-safe in a copy of the spec: its generated call follows."""
+    api = Path(paths.PACKAGE_NAME) / "api" / "status"
+    committed = (fresh / api / "update_status.py").read_text()
+    assert 'OperationTag("update_status", retry_safe=False)' in committed
+    assert (
+        'OperationTag("unsubscribe_all", retry_safe=True)'
+        in (fresh / api / "unsubscribe_all.py").read_text()
+    )
+    spec = paths.SPEC_PATH.read_text(encoding="utf-8")
+    flipped = spec.replace(
+        "made in between.\n      x-retry-safe: false",
+        "made in between.\n      x-retry-safe: true",
+        1,
+    )
+    assert flipped != spec
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(flipped, encoding="utf-8")
+    regenerate.generate_into(tmp_path / "out", variant)
+    regenerated = (tmp_path / "out" / api / "update_status.py").read_text()
+    assert 'OperationTag("update_status", retry_safe=True)' in regenerated
+
+
+def test_runtime_is_placed_in_the_package(fresh: Path) -> None:
+    lib = fresh / paths.PACKAGE_NAME / "lib"
+    assert {p.name for p in paths.RUNTIME_DIR.glob("*.py")} == {p.name for p in lib.glob("*.py")}
+
+
+def test_a_wheel_build_leaves_nothing_the_gate_reports(fresh: Path, tmp_path: Path) -> None:
+    committed = tmp_path / "committed"
+    shutil.copytree(fresh, committed)
+    (committed / "build" / "lib" / paths.PACKAGE_NAME).mkdir(parents=True)
+    (committed / "build" / "lib" / paths.PACKAGE_NAME / "client.py").write_text("x = 1\n")
+    (committed / "dist").mkdir()
+    (committed / "dist" / "pkg.whl").write_bytes(b"PK")
+    assert regenerate.diff_trees(fresh, committed) == []
 
 
 def test_main_turns_errors_into_exit_status_2(

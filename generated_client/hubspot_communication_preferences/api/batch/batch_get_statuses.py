@@ -5,6 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.batch_input_string import BatchInputString
 from ...models.batch_response_public_status_bulk_response import BatchResponsePublicStatusBulkResponse
 from ...models.batch_response_public_status_bulk_response_with_errors import (
@@ -14,6 +16,8 @@ from ...models.channel import Channel
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("batch_get_statuses", retry_safe=True)
 
 
 def _get_kwargs(
@@ -37,6 +41,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/communication-preferences/2026-03/statuses/batch/read",
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -136,8 +141,8 @@ def sync_detailed(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError]
@@ -162,13 +167,7 @@ def sync(
     body: BatchInputString,
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
-) -> (
-    BatchResponsePublicStatusBulkResponse
-    | BatchResponsePublicStatusBulkResponseWithErrors
-    | Error
-    | RateLimitError
-    | None
-):
+) -> BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors:
     """Get the subscription statuses of many contacts
 
      Answers 207 when some inputs failed and the rest succeeded; the failures
@@ -181,19 +180,28 @@ def sync(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+        BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         body=body,
         channel=channel,
         business_unit_id=business_unit_id,
-    ).parsed
+    )
+    if isinstance(
+        response.parsed,
+        (
+            BatchResponsePublicStatusBulkResponse,
+            BatchResponsePublicStatusBulkResponseWithErrors,
+        ),
+    ):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -217,8 +225,8 @@ async def asyncio_detailed(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError]
@@ -241,13 +249,7 @@ async def asyncio(
     body: BatchInputString,
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
-) -> (
-    BatchResponsePublicStatusBulkResponse
-    | BatchResponsePublicStatusBulkResponseWithErrors
-    | Error
-    | RateLimitError
-    | None
-):
+) -> BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors:
     """Get the subscription statuses of many contacts
 
      Answers 207 when some inputs failed and the rest succeeded; the failures
@@ -260,18 +262,25 @@ async def asyncio(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors | Error | RateLimitError
+        BatchResponsePublicStatusBulkResponse | BatchResponsePublicStatusBulkResponseWithErrors
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            channel=channel,
-            business_unit_id=business_unit_id,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    )
+    if isinstance(
+        response.parsed,
+        (
+            BatchResponsePublicStatusBulkResponse,
+            BatchResponsePublicStatusBulkResponseWithErrors,
+        ),
+    ):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

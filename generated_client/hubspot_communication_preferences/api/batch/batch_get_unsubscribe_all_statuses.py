@@ -5,6 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.batch_input_string import BatchInputString
 from ...models.batch_response_public_wide_status_bulk_response import BatchResponsePublicWideStatusBulkResponse
 from ...models.batch_response_public_wide_status_bulk_response_with_errors import (
@@ -14,6 +16,8 @@ from ...models.channel import Channel
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("batch_get_unsubscribe_all_statuses", retry_safe=True)
 
 
 def _get_kwargs(
@@ -37,6 +41,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/communication-preferences/2026-03/statuses/batch/unsubscribe-all/read",
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -142,8 +147,8 @@ def sync_detailed(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors | Error | RateLimitError]
@@ -168,13 +173,7 @@ def sync(
     body: BatchInputString,
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
-) -> (
-    BatchResponsePublicWideStatusBulkResponse
-    | BatchResponsePublicWideStatusBulkResponseWithErrors
-    | Error
-    | RateLimitError
-    | None
-):
+) -> BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors:
     """Get the unsubscribe-all statuses of many contacts
 
      Answers 207 when some inputs failed and the rest succeeded; the failures
@@ -187,19 +186,28 @@ def sync(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors | Error | RateLimitError
+        BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         body=body,
         channel=channel,
         business_unit_id=business_unit_id,
-    ).parsed
+    )
+    if isinstance(
+        response.parsed,
+        (
+            BatchResponsePublicWideStatusBulkResponse,
+            BatchResponsePublicWideStatusBulkResponseWithErrors,
+        ),
+    ):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -226,8 +234,8 @@ async def asyncio_detailed(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors | Error | RateLimitError]
@@ -250,13 +258,7 @@ async def asyncio(
     body: BatchInputString,
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
-) -> (
-    BatchResponsePublicWideStatusBulkResponse
-    | BatchResponsePublicWideStatusBulkResponseWithErrors
-    | Error
-    | RateLimitError
-    | None
-):
+) -> BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors:
     """Get the unsubscribe-all statuses of many contacts
 
      Answers 207 when some inputs failed and the rest succeeded; the failures
@@ -269,18 +271,25 @@ async def asyncio(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors | Error | RateLimitError
+        BatchResponsePublicWideStatusBulkResponse | BatchResponsePublicWideStatusBulkResponseWithErrors
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            channel=channel,
-            business_unit_id=business_unit_id,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    )
+    if isinstance(
+        response.parsed,
+        (
+            BatchResponsePublicWideStatusBulkResponse,
+            BatchResponsePublicWideStatusBulkResponseWithErrors,
+        ),
+    ):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

@@ -5,12 +5,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.batch_input_string import BatchInputString
 from ...models.batch_response_public_bulk_opt_out_from_all_response import BatchResponsePublicBulkOptOutFromAllResponse
 from ...models.channel import Channel
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("batch_unsubscribe_all", retry_safe=True)
 
 
 def _get_kwargs(
@@ -37,6 +41,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/communication-preferences/2026-03/statuses/batch/unsubscribe-all",
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -124,8 +129,8 @@ def sync_detailed(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicBulkOptOutFromAllResponse | Error | RateLimitError]
@@ -152,7 +157,7 @@ def sync(
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
     verbose: bool | Unset = False,
-) -> BatchResponsePublicBulkOptOutFromAllResponse | Error | RateLimitError | None:
+) -> BatchResponsePublicBulkOptOutFromAllResponse:
     """Unsubscribe many contacts from all email
 
      Opt every input out of all email subscriptions. Every input appears once in
@@ -167,20 +172,23 @@ def sync(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicBulkOptOutFromAllResponse | Error | RateLimitError
+        BatchResponsePublicBulkOptOutFromAllResponse
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         body=body,
         channel=channel,
         business_unit_id=business_unit_id,
         verbose=verbose,
-    ).parsed
+    )
+    if isinstance(response.parsed, (BatchResponsePublicBulkOptOutFromAllResponse,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -205,8 +213,8 @@ async def asyncio_detailed(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicBulkOptOutFromAllResponse | Error | RateLimitError]
@@ -231,7 +239,7 @@ async def asyncio(
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
     verbose: bool | Unset = False,
-) -> BatchResponsePublicBulkOptOutFromAllResponse | Error | RateLimitError | None:
+) -> BatchResponsePublicBulkOptOutFromAllResponse:
     """Unsubscribe many contacts from all email
 
      Opt every input out of all email subscriptions. Every input appears once in
@@ -246,19 +254,20 @@ async def asyncio(
         body (BatchInputString):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicBulkOptOutFromAllResponse | Error | RateLimitError
+        BatchResponsePublicBulkOptOutFromAllResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            channel=channel,
-            business_unit_id=business_unit_id,
-            verbose=verbose,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+        verbose=verbose,
+    )
+    if isinstance(response.parsed, (BatchResponsePublicBulkOptOutFromAllResponse,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

@@ -5,11 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.batch_input_public_status_request import BatchInputPublicStatusRequest
 from ...models.batch_response_public_status import BatchResponsePublicStatus
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import Response
+
+_OPERATION = OperationTag("batch_update_statuses", retry_safe=False)
 
 
 def _get_kwargs(
@@ -21,6 +25,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/communication-preferences/2026-03/statuses/batch/write",
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -100,8 +105,8 @@ def sync_detailed(
         body (BatchInputPublicStatusRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicStatus | Error | RateLimitError]
@@ -122,7 +127,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BatchInputPublicStatusRequest,
-) -> BatchResponsePublicStatus | Error | RateLimitError | None:
+) -> BatchResponsePublicStatus:
     """Update subscription statuses of many contacts
 
      One status change per input. Not retry-safe: replaying a resubscribe could
@@ -132,17 +137,20 @@ def sync(
         body (BatchInputPublicStatusRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicStatus | Error | RateLimitError
+        BatchResponsePublicStatus
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         body=body,
-    ).parsed
+    )
+    if isinstance(response.parsed, (BatchResponsePublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -159,8 +167,8 @@ async def asyncio_detailed(
         body (BatchInputPublicStatusRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[BatchResponsePublicStatus | Error | RateLimitError]
@@ -179,7 +187,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BatchInputPublicStatusRequest,
-) -> BatchResponsePublicStatus | Error | RateLimitError | None:
+) -> BatchResponsePublicStatus:
     """Update subscription statuses of many contacts
 
      One status change per input. Not retry-safe: replaying a resubscribe could
@@ -189,16 +197,17 @@ async def asyncio(
         body (BatchInputPublicStatusRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        BatchResponsePublicStatus | Error | RateLimitError
+        BatchResponsePublicStatus
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        body=body,
+    )
+    if isinstance(response.parsed, (BatchResponsePublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

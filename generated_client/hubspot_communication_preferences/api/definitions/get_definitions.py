@@ -5,12 +5,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.action_response_with_results_subscription_definition import (
     ActionResponseWithResultsSubscriptionDefinition,
 )
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("get_definitions", retry_safe=True)
 
 
 def _get_kwargs(
@@ -31,6 +35,7 @@ def _get_kwargs(
         "method": "get",
         "url": "/communication-preferences/2026-03/definitions",
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     return _kwargs
@@ -106,8 +111,8 @@ def sync_detailed(
         include_translations (bool | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsSubscriptionDefinition | Error | RateLimitError]
@@ -130,7 +135,7 @@ def sync(
     client: AuthenticatedClient,
     business_unit_id: int | Unset = UNSET,
     include_translations: bool | Unset = UNSET,
-) -> ActionResponseWithResultsSubscriptionDefinition | Error | RateLimitError | None:
+) -> ActionResponseWithResultsSubscriptionDefinition:
     """List subscription definitions
 
      Every subscription type of a business unit (brand).
@@ -140,18 +145,21 @@ def sync(
         include_translations (bool | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsSubscriptionDefinition | Error | RateLimitError
+        ActionResponseWithResultsSubscriptionDefinition
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         business_unit_id=business_unit_id,
         include_translations=include_translations,
-    ).parsed
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsSubscriptionDefinition,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -169,8 +177,8 @@ async def asyncio_detailed(
         include_translations (bool | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsSubscriptionDefinition | Error | RateLimitError]
@@ -191,7 +199,7 @@ async def asyncio(
     client: AuthenticatedClient,
     business_unit_id: int | Unset = UNSET,
     include_translations: bool | Unset = UNSET,
-) -> ActionResponseWithResultsSubscriptionDefinition | Error | RateLimitError | None:
+) -> ActionResponseWithResultsSubscriptionDefinition:
     """List subscription definitions
 
      Every subscription type of a business unit (brand).
@@ -201,17 +209,18 @@ async def asyncio(
         include_translations (bool | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsSubscriptionDefinition | Error | RateLimitError
+        ActionResponseWithResultsSubscriptionDefinition
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            business_unit_id=business_unit_id,
-            include_translations=include_translations,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        business_unit_id=business_unit_id,
+        include_translations=include_translations,
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsSubscriptionDefinition,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

@@ -5,12 +5,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.channel import Channel
 from ...models.error import Error
 from ...models.link_generation_request import LinkGenerationRequest
 from ...models.link_generation_response import LinkGenerationResponse
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("generate_links", retry_safe=True)
 
 
 def _get_kwargs(
@@ -34,6 +38,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/communication-preferences/2026-03/links/generate",
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -119,8 +124,8 @@ def sync_detailed(
         body (LinkGenerationRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[Error | LinkGenerationResponse | RateLimitError]
@@ -145,7 +150,7 @@ def sync(
     body: LinkGenerationRequest,
     channel: Channel,
     business_unit_id: int | Unset = 0,
-) -> Error | LinkGenerationResponse | RateLimitError | None:
+) -> LinkGenerationResponse:
     """Generate preference and unsubscribe links for a contact
 
      The contact's manage-preferences and unsubscribe-all page URLs, and an
@@ -159,19 +164,22 @@ def sync(
         body (LinkGenerationRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        Error | LinkGenerationResponse | RateLimitError
+        LinkGenerationResponse
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         client=client,
         body=body,
         channel=channel,
         business_unit_id=business_unit_id,
-    ).parsed
+    )
+    if isinstance(response.parsed, (LinkGenerationResponse,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -194,8 +202,8 @@ async def asyncio_detailed(
         body (LinkGenerationRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[Error | LinkGenerationResponse | RateLimitError]
@@ -218,7 +226,7 @@ async def asyncio(
     body: LinkGenerationRequest,
     channel: Channel,
     business_unit_id: int | Unset = 0,
-) -> Error | LinkGenerationResponse | RateLimitError | None:
+) -> LinkGenerationResponse:
     """Generate preference and unsubscribe links for a contact
 
      The contact's manage-preferences and unsubscribe-all page URLs, and an
@@ -232,18 +240,19 @@ async def asyncio(
         body (LinkGenerationRequest):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        Error | LinkGenerationResponse | RateLimitError
+        LinkGenerationResponse
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            channel=channel,
-            business_unit_id=business_unit_id,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        client=client,
+        body=body,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    )
+    if isinstance(response.parsed, (LinkGenerationResponse,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

@@ -6,11 +6,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.action_response_with_results_public_status import ActionResponseWithResultsPublicStatus
 from ...models.channel import Channel
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("get_statuses", retry_safe=True)
 
 
 def _get_kwargs(
@@ -35,6 +39,7 @@ def _get_kwargs(
             subscriber_id_string=quote(str(subscriber_id_string), safe=""),
         ),
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     return _kwargs
@@ -113,8 +118,8 @@ def sync_detailed(
         business_unit_id (int | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsPublicStatus | Error | RateLimitError]
@@ -139,7 +144,7 @@ def sync(
     client: AuthenticatedClient,
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
-) -> ActionResponseWithResultsPublicStatus | Error | RateLimitError | None:
+) -> ActionResponseWithResultsPublicStatus:
     """Get a contact's subscription statuses
 
      The contact's status for every subscription type of the business unit.
@@ -151,19 +156,22 @@ def sync(
         business_unit_id (int | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsPublicStatus | Error | RateLimitError
+        ActionResponseWithResultsPublicStatus
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         subscriber_id_string=subscriber_id_string,
         client=client,
         channel=channel,
         business_unit_id=business_unit_id,
-    ).parsed
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -184,8 +192,8 @@ async def asyncio_detailed(
         business_unit_id (int | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsPublicStatus | Error | RateLimitError]
@@ -208,7 +216,7 @@ async def asyncio(
     client: AuthenticatedClient,
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
-) -> ActionResponseWithResultsPublicStatus | Error | RateLimitError | None:
+) -> ActionResponseWithResultsPublicStatus:
     """Get a contact's subscription statuses
 
      The contact's status for every subscription type of the business unit.
@@ -220,18 +228,19 @@ async def asyncio(
         business_unit_id (int | Unset):
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsPublicStatus | Error | RateLimitError
+        ActionResponseWithResultsPublicStatus
     """
 
-    return (
-        await asyncio_detailed(
-            subscriber_id_string=subscriber_id_string,
-            client=client,
-            channel=channel,
-            business_unit_id=business_unit_id,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        subscriber_id_string=subscriber_id_string,
+        client=client,
+        channel=channel,
+        business_unit_id=business_unit_id,
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

@@ -6,11 +6,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.action_response_with_results_public_status import ActionResponseWithResultsPublicStatus
 from ...models.channel import Channel
 from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
+
+_OPERATION = OperationTag("unsubscribe_all", retry_safe=True)
 
 
 def _get_kwargs(
@@ -38,6 +42,7 @@ def _get_kwargs(
             subscriber_id_string=quote(str(subscriber_id_string), safe=""),
         ),
         "params": params,
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     return _kwargs
@@ -119,8 +124,8 @@ def sync_detailed(
         verbose (bool | Unset):  Default: False.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsPublicStatus | Error | RateLimitError]
@@ -147,7 +152,7 @@ def sync(
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
     verbose: bool | Unset = False,
-) -> ActionResponseWithResultsPublicStatus | Error | RateLimitError | None:
+) -> ActionResponseWithResultsPublicStatus:
     """Unsubscribe a contact from all email
 
      Opt the contact out of every email subscription. Idempotent: repeating it
@@ -161,20 +166,23 @@ def sync(
         verbose (bool | Unset):  Default: False.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsPublicStatus | Error | RateLimitError
+        ActionResponseWithResultsPublicStatus
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         subscriber_id_string=subscriber_id_string,
         client=client,
         channel=channel,
         business_unit_id=business_unit_id,
         verbose=verbose,
-    ).parsed
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -198,8 +206,8 @@ async def asyncio_detailed(
         verbose (bool | Unset):  Default: False.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsPublicStatus | Error | RateLimitError]
@@ -224,7 +232,7 @@ async def asyncio(
     channel: Channel,
     business_unit_id: int | Unset = UNSET,
     verbose: bool | Unset = False,
-) -> ActionResponseWithResultsPublicStatus | Error | RateLimitError | None:
+) -> ActionResponseWithResultsPublicStatus:
     """Unsubscribe a contact from all email
 
      Opt the contact out of every email subscription. Idempotent: repeating it
@@ -238,19 +246,20 @@ async def asyncio(
         verbose (bool | Unset):  Default: False.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsPublicStatus | Error | RateLimitError
+        ActionResponseWithResultsPublicStatus
     """
 
-    return (
-        await asyncio_detailed(
-            subscriber_id_string=subscriber_id_string,
-            client=client,
-            channel=channel,
-            business_unit_id=business_unit_id,
-            verbose=verbose,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        subscriber_id_string=subscriber_id_string,
+        client=client,
+        channel=channel,
+        business_unit_id=business_unit_id,
+        verbose=verbose,
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)

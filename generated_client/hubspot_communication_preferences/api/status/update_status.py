@@ -6,11 +6,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...lib.operation import OPERATION_EXTENSION, OperationTag
+from ...lib.success import unexpected_answer
 from ...models.action_response_with_results_public_status import ActionResponseWithResultsPublicStatus
 from ...models.error import Error
 from ...models.partial_public_status_request import PartialPublicStatusRequest
 from ...models.rate_limit_error import RateLimitError
 from ...types import Response
+
+_OPERATION = OperationTag("update_status", retry_safe=False)
 
 
 def _get_kwargs(
@@ -25,6 +29,7 @@ def _get_kwargs(
         "url": "/communication-preferences/2026-03/statuses/{subscriber_id_string}".format(
             subscriber_id_string=quote(str(subscriber_id_string), safe=""),
         ),
+        "extensions": {OPERATION_EXTENSION: _OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -107,8 +112,8 @@ def sync_detailed(
         body (PartialPublicStatusRequest): One status change of the contact named in the path.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsPublicStatus | Error | RateLimitError]
@@ -131,7 +136,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PartialPublicStatusRequest,
-) -> ActionResponseWithResultsPublicStatus | Error | RateLimitError | None:
+) -> ActionResponseWithResultsPublicStatus:
     """Update one subscription status of a contact
 
      Subscribe or unsubscribe a contact to or from one subscription type.
@@ -143,18 +148,21 @@ def sync(
         body (PartialPublicStatusRequest): One status change of the contact named in the path.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsPublicStatus | Error | RateLimitError
+        ActionResponseWithResultsPublicStatus
     """
 
-    return sync_detailed(
+    response = sync_detailed(
         subscriber_id_string=subscriber_id_string,
         client=client,
         body=body,
-    ).parsed
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
 
 
 async def asyncio_detailed(
@@ -174,8 +182,8 @@ async def asyncio_detailed(
         body (PartialPublicStatusRequest): One status change of the contact named in the path.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotError: with a client from make_client (the default raise_errors=True), for any answer
+            but the documented success, after retries; also for no answer (connection, timeout).
 
     Returns:
         Response[ActionResponseWithResultsPublicStatus | Error | RateLimitError]
@@ -196,7 +204,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PartialPublicStatusRequest,
-) -> ActionResponseWithResultsPublicStatus | Error | RateLimitError | None:
+) -> ActionResponseWithResultsPublicStatus:
     """Update one subscription status of a contact
 
      Subscribe or unsubscribe a contact to or from one subscription type.
@@ -208,17 +216,18 @@ async def asyncio(
         body (PartialPublicStatusRequest): One status change of the contact named in the path.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        HubSpotAPIError: for any answer but the documented success (after retries with make_client).
+        HubSpotConnectionError: no answer arrived (with make_client; httpx.TransportError otherwise).
 
     Returns:
-        ActionResponseWithResultsPublicStatus | Error | RateLimitError
+        ActionResponseWithResultsPublicStatus
     """
 
-    return (
-        await asyncio_detailed(
-            subscriber_id_string=subscriber_id_string,
-            client=client,
-            body=body,
-        )
-    ).parsed
+    response = await asyncio_detailed(
+        subscriber_id_string=subscriber_id_string,
+        client=client,
+        body=body,
+    )
+    if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
+        return response.parsed
+    raise unexpected_answer(response, _OPERATION)
