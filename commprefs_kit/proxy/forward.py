@@ -5,29 +5,29 @@ body; only hop-by-hop headers (RFC 9110 section 7.6.1) are dropped and ``Host`` 
 upstream. The answer is passed on as received (a compressed body stays compressed); it is
 read whole, since it is judged, and `Answer.decoded` is the body the judge reads.
 
-Requests go over httpcore's HTTP/1.1 connections (the engine under httpx.AsyncClient): the
-client's own layers (URL merging, redirects, auth, cookies, event hooks, response decoding)
-have nothing to do in a proxy and doubled the per-request cost on this project's 2-core
-machine. The connections are kept in a small free list (`Connections`) rather than in
-httpcore's AsyncConnectionPool, whose single lock and per-event scan of all requests cut
-throughput from 780 to 435 requests/s at 16 concurrent requests here, where the free list
-gives 1,250 (benchmarks/README.md, "proxy overhead"). An injected httpx transport (tests: an
-in-process upstream through httpx.ASGITransport) is used as is.
-Failures to get an answer become `UpstreamFailure` with HubSpot's error body, never an
-exception for the server to turn into a traceback.
+Real upstreams are reached through `upstream.Connections` (h11 over asyncio streams; why not
+httpx.AsyncClient is explained there, with figures). An injected httpx transport (tests: an
+in-process upstream through httpx.ASGITransport) is used as is. Failures to get an answer
+become `UpstreamFailure` with HubSpot's error body, never an exception for the server to turn
+into a traceback.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import uuid
 import zlib
 from dataclasses import dataclass
 
-import httpcore
 import httpx
 import orjson
+
+from commprefs_kit.proxy.upstream import (
+    Connections,
+    Origin,
+    UpstreamTimeout,
+    UpstreamUnreachable,
+)
 
 HOP_BY_HOP = frozenset(
     {
@@ -45,7 +45,6 @@ HOP_BY_HOP = frozenset(
     }
 )
 _RESPONSE_DROP = HOP_BY_HOP
-KEEPALIVE_S = 5.0  # idle connections older than this are not reused (servers close them)
 
 
 @dataclass
@@ -105,71 +104,6 @@ def hubspot_error(
     )
 
 
-class Connections:
-    """Keep-alive connections to one origin: take an idle one (most recent first) or open a
-    new one, at most ``limit`` in use; a connection goes back only if it can take another
-    request (httpcore says so)."""
-
-    def __init__(
-        self, origin: httpcore.Origin, ssl_context: ssl.SSLContext | None, limit: int
-    ) -> None:
-        self._origin = origin
-        self._ssl = ssl_context
-        self._idle: list[httpcore.AsyncHTTPConnection] = []
-        self._slots = asyncio.Semaphore(limit)
-
-    async def _take(self) -> tuple[httpcore.AsyncHTTPConnection, bool]:
-        while self._idle:
-            connection = self._idle.pop()
-            if connection.is_available() and not connection.has_expired():
-                return connection, True
-            await connection.aclose()
-        return self._new(), False
-
-    def _new(self) -> httpcore.AsyncHTTPConnection:
-        return httpcore.AsyncHTTPConnection(
-            origin=self._origin, ssl_context=self._ssl, keepalive_expiry=KEEPALIVE_S
-        )
-
-    async def request(
-        self, request: httpcore.Request
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        async with self._slots:
-            connection, reused = await self._take()
-            try:
-                return await self._exchange(connection, request)
-            except (httpcore.RemoteProtocolError, httpcore.ReadError):
-                if not reused or request.method not in (b"GET", b"HEAD"):
-                    raise
-                # The upstream closed an idle connection as it was reused; a read is safe to
-                # send again, once, on a new connection.
-                connection = self._new()
-                return await self._exchange(connection, request)
-
-    async def _exchange(
-        self, connection: httpcore.AsyncHTTPConnection, request: httpcore.Request
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        try:
-            response = await connection.handle_async_request(request)
-            try:
-                chunks = [chunk async for chunk in response.stream]  # type: ignore[union-attr]
-            finally:
-                await response.aclose()
-        except BaseException:
-            await connection.aclose()
-            raise
-        if connection.is_available():
-            self._idle.append(connection)
-        else:
-            await connection.aclose()
-        return response.status, list(response.headers), b"".join(chunks)
-
-    async def aclose(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            await connection.aclose()
-
-
 class Forwarder:
     def __init__(
         self,
@@ -197,9 +131,10 @@ class Forwarder:
             None
             if transport is not None
             else Connections(
-                httpcore.Origin(self._scheme, self._host, self._port),
-                ssl.create_default_context() if self._scheme == b"https" else None,
-                max_connections,
+                Origin(self._scheme.decode(), self._host.decode("idna"), self._port),
+                limit=max_connections,
+                connect_timeout=connect_timeout,
+                timeout=timeout,
             )
         )
 
@@ -228,23 +163,17 @@ class Forwarder:
                 status, raw_headers, content = await self._send_transport(
                     method, target, sent, body
                 )
-        except (httpcore.TimeoutException, httpx.TimeoutException) as exc:
+        except (UpstreamTimeout, httpx.TimeoutException) as exc:
             return _failure(
                 "upstream-timeout",
                 f"{self._origin} did not answer in time ({type(exc).__name__})",
                 504,
             )
-        except (httpcore.ConnectError, httpx.ConnectError) as exc:
+        except (UpstreamUnreachable, httpx.ConnectError) as exc:
             return _failure(
                 "upstream-unreachable", f"cannot reach {self._origin}: {_why(exc)}", 502
             )
-        except (
-            httpcore.NetworkError,
-            httpcore.ProtocolError,
-            httpx.HTTPError,
-            ssl.SSLError,
-            OSError,
-        ) as exc:
+        except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
             return _failure("upstream-unreachable", f"{self._origin} failed: {_why(exc)}", 502)
         out = [
             (name, v.decode("latin-1"))
@@ -257,14 +186,7 @@ class Forwarder:
         self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         assert self.pool is not None
-        request = httpcore.Request(
-            method.encode("ascii"),
-            httpcore.URL(scheme=self._scheme, host=self._host, port=self._port, target=target),
-            headers=headers,
-            content=body,
-            extensions={"timeout": self._timeout},
-        )
-        return await self.pool.request(request)
+        return await self.pool.request(method, target, headers, body)
 
     async def _send_transport(
         self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
