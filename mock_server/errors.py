@@ -1,4 +1,8 @@
-"""HubSpot's error bodies (fact sheet section 5): one exception type, one serializer.
+"""HubSpot's error bodies: one exception type, one serializer.
+
+The shapes follow HubSpot's public error-handling guide
+(https://developers.hubspot.com/docs/api/error-handling); the mock's choices are listed in
+mock_server/README.md ("Errors").
 
 Every rejected request is answered with ``{status: "error", message, correlationId, category,
 errors[]?, context?, links?, subCategory?}`` and ``content-type: application/json;charset=utf-8``.

@@ -1,9 +1,9 @@
 """Every behaviour the spec cannot express, in one place.
 
-Where HubSpot's behaviour is unconfirmed (fact sheet section 7), the choice is a named
-constant or a small function here, and mock_server/README.md lists it. The checks below are
-the only hand-written request rules; everything the schema says is checked by the validators
-compiled from the spec.
+Where HubSpot's public documentation leaves the behaviour open, the choice is a named
+constant or a small function here, and mock_server/README.md lists it ("Choices"). The checks
+below are the only hand-written request rules; everything the schema says is checked by the
+validators compiled from the spec.
 """
 
 from __future__ import annotations

@@ -47,8 +47,8 @@ from commprefs_kit.bulk.results import (
 )
 from commprefs_kit.bulk.sender import RunStopped, StopKind, Verdict, call
 
-#: Default inputs per request. HubSpot documents no limit for this endpoint (fact sheet
-#: §5.6: unconfirmed); other HubSpot batch APIs take 100, the mock takes up to 1000.
+#: Default inputs per request. HubSpot's API reference documents no limit for this endpoint;
+#: other HubSpot batch APIs take 100, the mock takes up to 1000 (mock_server/README.md).
 DEFAULT_BATCH_SIZE = 100
 DEFAULT_CONCURRENCY = 8  # in flight: 190/10s needs ~19 req/s, i.e. 8 covers 400 ms latency
 #: Sends of one contact whose batch answered 200 but did not name it.
