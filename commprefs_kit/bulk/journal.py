@@ -107,13 +107,16 @@ class Journal:
         if lock:
             self._take_lock()
         try:
+            # Created 0600, like the lock and the result file: it holds email addresses
+            # (SQLite gives the -wal and -shm files the same mode).
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             # Per-run "seen" set for the library call; temp storage is never fsynced.
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS seen(address TEXT PRIMARY KEY)")
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             self.close()
             raise JournalError(f"cannot use journal {path}: {exc}") from exc
 
