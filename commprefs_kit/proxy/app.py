@@ -2,14 +2,19 @@
 refuse it), answer, then judge the answer, report and record.
 
 The answer goes back to the client before it is judged, so validation adds nothing to the
-client's wait but the request check. Nothing raised while judging reaches the server: a
-failure to judge one exchange is one line on stderr and the exchange was still forwarded.
+client's wait but the request check. With ``defer_judging`` (the command line), an answer is
+judged while the upstream works on the next request, or 5 ms later when none comes, so that
+judging does not delay reading the next request either; findings keep their order.
+Nothing raised while judging reaches the server: a failure to judge one exchange is one line
+on stderr and the exchange was still forwarded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -31,6 +36,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 MAX_BODY = 16 * 1024 * 1024  # HubSpot's batch bodies are far smaller
+FLUSH_AFTER_S = 0.005  # deferred answers are judged at the latest this long after the last
 
 
 @dataclass
@@ -42,6 +48,9 @@ class ProxyConfig:
     max_connections: int = 100
     transport: httpx.AsyncBaseTransport | None = None  # tests: an in-process upstream
     tokens: tuple[str, ...] = field(default_factory=tuple)  # known tokens to redact up front
+    # Judge an answer later (while the upstream works on the next request, or after
+    # FLUSH_AFTER_S), not before the next request is read; the command line turns it on.
+    defer_judging: bool = False
 
 
 class ProxyApp:
@@ -61,6 +70,8 @@ class ProxyApp:
         self.judge = Judge(view or spec_view())
         self.errors = errors if errors is not None else sys.stderr
         self._forwarder: Forwarder | None = None
+        self._pending: deque[tuple[RequestCheck, Exchange, bool, list[Problem]]] = deque()
+        self._flush_timer: asyncio.TimerHandle | None = None
 
     @property
     def forwarder(self) -> Forwarder:
@@ -75,6 +86,7 @@ class ProxyApp:
         return self._forwarder
 
     async def aclose(self) -> None:
+        self.flush()
         if self._forwarder is not None:
             await self._forwarder.aclose()
             self._forwarder = None
@@ -129,7 +141,16 @@ class ProxyApp:
         if refused and check is not None:
             answer = _refusal(check)
         else:
-            result = await self.forwarder.send(ex.method, raw_path, query, headers, body)
+            sending = self.forwarder.send(ex.method, raw_path, query, headers, body)
+            if self._pending:
+                # Judge earlier answers while the upstream works on this request: put the
+                # request on the wire first (one turn of the loop), then judge, then wait.
+                task = asyncio.ensure_future(sending)
+                await asyncio.sleep(0)
+                self.flush()
+                result = await task
+            else:
+                result = await sending
             if isinstance(result, UpstreamFailure):
                 answer = result.answer
                 extra.append(Problem(result.kind, None, "upstream", result.reason))
@@ -143,13 +164,32 @@ class ProxyApp:
         ex.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         if check is None:
             return
+        if not self.config.defer_judging:
+            self._judge_answer(check, ex, refused, extra)
+            return
+        self._pending.append((check, ex, refused, extra))
+        if self._flush_timer is None:
+            loop = asyncio.get_running_loop()
+            self._flush_timer = loop.call_later(FLUSH_AFTER_S, self.flush)
+
+    def flush(self) -> None:
+        """Judge every answer still waiting (deferred judging)."""
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        while self._pending:
+            self._judge_answer(*self._pending.popleft())
+
+    def _judge_answer(
+        self, check: RequestCheck, ex: Exchange, refused: bool, extra: list[Problem]
+    ) -> None:
         try:
             response = [] if refused else self.judge.response(check, ex)
             findings = finalize(check, ex, check.problems, response + extra, refused=refused)
             self.log.add(check.label, findings, ex)
             if self.recorder is not None:
                 self.recorder.add(ex)
-        except Exception as exc:  # see above
+        except Exception as exc:  # a bug in judging must not stop the traffic
             self._internal("response", ex, exc)
 
     def _internal(self, what: str, ex: Exchange, exc: Exception) -> None:

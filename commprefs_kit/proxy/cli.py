@@ -170,7 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     app = ProxyApp(
-        ProxyConfig(upstream=upstream, strict=args.strict, timeout=args.timeout),
+        ProxyConfig(
+            upstream=upstream, strict=args.strict, timeout=args.timeout, defer_judging=True
+        ),
         log=log,
         recorder=recorder,
     )

@@ -124,7 +124,12 @@ class Memory:
         return []
 
     def _opt_out(self, contact: str, unit: int, operation: str) -> None:
-        promise = self._get((contact, unit), create=True)
+        key = (contact, unit)
+        promise = self._promises.get(key)
+        if promise is not None and promise.opted_out and promise.wide and not promise.subs:
+            promise.by = operation  # the same promise again (a repeated batch): nothing to add
+            return
+        promise = self._get(key, create=True)
         assert promise is not None
         promise.opted_out = True
         promise.wide = True

@@ -543,10 +543,11 @@ def _batch_answers_exactly(check: RequestCheck, payload: Any) -> bool:
         return False
     if not all(isinstance(item, str) for item in inputs):
         return False
-    answered = [r.get("subscriberIdString") if isinstance(r, dict) else None for r in results]
-    return sorted(set(inputs)) == sorted(a for a in answered if isinstance(a, str)) and len(
-        answered
-    ) == len(set(inputs))
+    wanted = set(inputs)
+    if len(results) != len(wanted):
+        return False
+    answered = {r.get("subscriberIdString") if isinstance(r, dict) else None for r in results}
+    return answered == wanted
 
 
 def _has_bearer(ex: Exchange) -> bool:

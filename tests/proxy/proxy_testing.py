@@ -76,7 +76,7 @@ class InProcess:
         return {kind for _, kind in self.log.groups}
 
 
-def in_process(upstream_app: Any, *, strict: bool = False) -> InProcess:
+def in_process(upstream_app: Any, *, strict: bool = False, defer: bool = False) -> InProcess:
     live = io.StringIO()
     log = FindingLog(Redactor(), live=live)
     proxy = ProxyApp(
@@ -84,6 +84,7 @@ def in_process(upstream_app: Any, *, strict: bool = False) -> InProcess:
             upstream="http://upstream",
             strict=strict,
             transport=httpx.ASGITransport(app=upstream_app),
+            defer_judging=defer,
         ),
         log=log,
         errors=live,

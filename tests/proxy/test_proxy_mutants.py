@@ -159,3 +159,16 @@ async def test_same_traffic_against_the_mock_is_clean(name: str) -> None:
     # The deliberately invalid requests are findings about the request, nothing else.
     assert setup.kinds() <= {"request-schema"}, setup.live.getvalue()
     assert kind not in setup.kinds()
+
+
+@pytest.mark.parametrize("name", ["write_not_persisted", "unsubscribe_all_skips_one"])
+async def test_deferred_judging_keeps_order_and_loses_nothing(name: str) -> None:
+    """As served (answers judged while the next request is upstream, or 5 ms later): the
+    read-after-write rules still see the write before the read, and nothing is left unjudged
+    at shutdown."""
+    traffic, kind = CASES[name]
+    setup = in_process(getattr(mutants, name)(), defer=True)
+    await traffic(setup.client)
+    await setup.proxy.aclose()  # what the server's shutdown does
+    assert kind in setup.kinds(), setup.live.getvalue()
+    assert sum(setup.log.exchanges.values()) >= 2
