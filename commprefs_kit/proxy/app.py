@@ -161,6 +161,8 @@ class ProxyApp:
         ex.status = answer.status
         ex.response_headers = answer.headers
         ex.response_body = answer.decoded
+        # A body in an encoding the judge cannot read is not judged (as if cut short).
+        ex.response_truncated = not answer.decodable
         ex.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
         if check is None:
             return

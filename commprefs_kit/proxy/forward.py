@@ -54,6 +54,15 @@ class Answer:
     body: bytes
 
     @property
+    def decodable(self) -> bool:
+        """False for a content-encoding the judge cannot undo (br, zstd): the body is then
+        passed on but not judged."""
+        for name, value in self.headers:
+            if name == "content-encoding":
+                return value.strip().lower() in ("", "identity", "gzip", "x-gzip", "deflate")
+        return True
+
+    @property
     def decoded(self) -> bytes:
         """The body without its content-encoding (gzip and deflate; others stay as sent)."""
         encoding = ""
