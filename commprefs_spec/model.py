@@ -1,9 +1,10 @@
-"""The pinned OpenAPI document, turned into what the mock needs: operations and JSON Schemas.
+"""The OpenAPI document, turned into what the code needs: operations and JSON Schemas.
 
-Everything the mock knows about paths, parameters, bodies, scopes and declared responses comes
-from here, so the mock cannot drift from the contract. OpenAPI 3.0 schemas are converted to
-plain JSON Schema (``$ref`` inlined, ``nullable`` and integer ``format`` widths made explicit)
-so that one library (jsonschema_rs) validates requests here and responses in the tests.
+Everything the mock, the contract suite, the proxy and the bulk tool know about paths,
+parameters, bodies, scopes and declared responses comes from here, so none of them can drift
+from the contract. OpenAPI 3.0 schemas are converted to plain JSON Schema (``$ref`` inlined,
+``nullable`` and integer ``format`` widths made explicit) so that one validator library checks
+requests and responses everywhere.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from commprefs_kit.paths import SPEC_PATH
+from commprefs_spec.files import pinned_spec_path
+
+if TYPE_CHECKING:
+    from commprefs_spec.routing import Match, Router
 
 JSON = dict[str, Any]
 
@@ -66,23 +70,80 @@ class Operation:
     retry_safe: bool
 
 
+class SpecError(ValueError):
+    """The document is not an OpenAPI spec this code can read; the message says where."""
+
+
 class Spec:
     """The loaded spec: operations by id, and schema conversion for any component."""
 
-    def __init__(self, document: JSON) -> None:
+    def __init__(self, document: JSON, source: str = "the spec") -> None:
+        if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+            raise SpecError(f"{source} is not an OpenAPI document (no 'paths' mapping)")
         self.document = document
+        self.source = source
         self._schemas: JSON = document.get("components", {}).get("schemas", {})
         self.operations: dict[str, Operation] = {}
         for path, item in document["paths"].items():
             shared = item.get("parameters", [])
             for method in HTTP_METHODS:
                 if method in item:
-                    op = self._operation(path, method, item[method], shared)
+                    try:
+                        op = self._operation(path, method, item[method], shared)
+                    except (KeyError, TypeError, AttributeError) as exc:
+                        raise SpecError(
+                            f"{source}: cannot read {method.upper()} {path}: missing or "
+                            f"malformed {exc}"
+                        ) from None
                     self.operations[op.operation_id] = op
 
     @property
     def paths(self) -> list[str]:
         return list(self.document["paths"])
+
+    @functools.cached_property
+    def prefix(self) -> str:
+        """The path segments every operation shares, e.g. ``/communication-preferences/2026-03``:
+        the version prefix a base URL must not repeat."""
+        split = [path.strip("/").split("/") for path in self.paths]
+        shared: list[str] = []
+        for segments in zip(*split, strict=False):
+            if len(set(segments)) != 1 or segments[0].startswith("{"):
+                break
+            shared.append(segments[0])
+        return "/" + "/".join(shared) if shared else ""
+
+    @functools.cached_property
+    def scopes(self) -> frozenset[str]:
+        """Every OAuth scope some operation accepts."""
+        return frozenset(s for op in self.operations.values() for req in op.scope_sets for s in req)
+
+    @functools.cached_property
+    def router(self) -> Router:
+        from commprefs_spec.routing import Router  # routing imports this module
+
+        return Router(self.operations.values())
+
+    def match(self, method: str, raw_path: str) -> Match | None:
+        """The route of a request: ``raw_path`` percent-encoded, without the query."""
+        return self.router.match(method.upper(), raw_path)
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with ``operation_id``; KeyError names the known ones."""
+        try:
+            return self.operations[operation_id]
+        except KeyError:
+            known = ", ".join(sorted(self.operations))
+            raise KeyError(
+                f"no operation {operation_id!r} in {self.source}; known: {known}"
+            ) from None
+
+    def enum_values(self, component: str, prop: str | None = None) -> tuple[str, ...]:
+        """The ``enum`` of a component schema, or of its property ``prop``."""
+        schema = self.resolve(self._schemas[component])
+        if prop is not None:
+            schema = self.resolve(schema.get("properties", {})[prop])
+        return tuple(schema.get("enum", ()))
 
     # -- conversion -------------------------------------------------------
     def resolve(self, node: Any) -> Any:
@@ -177,11 +238,21 @@ class Spec:
         )
 
 
-def load_spec(path: Path = SPEC_PATH) -> Spec:
-    """Read and convert the spec at ``path`` (the repository's pinned spec by default)."""
+def load_spec(path: Path | None = None) -> Spec:
+    """Read and convert the spec at ``path`` (the pinned spec by default); SpecError when it
+    cannot be read or is not an OpenAPI document (JSON is YAML too)."""
+    path = pinned_spec_path() if path is None else path
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
-    with path.open("rb") as f:
-        return Spec(yaml.load(f, Loader=loader))
+    try:
+        with path.open("rb") as f:
+            document = yaml.load(f, Loader=loader)
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise SpecError(f"{path} is not valid YAML or JSON{line}") from None
+    return Spec(document, source=str(path))
 
 
 @functools.cache

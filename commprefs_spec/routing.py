@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from mock_server.spec import Operation
+from commprefs_spec.model import Operation
 
 
 @dataclass(frozen=True)

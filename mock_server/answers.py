@@ -18,9 +18,9 @@ from typing import Any
 
 import orjson
 
+from commprefs_spec.model import Operation
 from mock_server import errors
 from mock_server.errors import ApiError, detail
-from mock_server.spec import Operation
 
 Headers = list[tuple[bytes, bytes]]
 

@@ -24,19 +24,18 @@ from typing import Any
 import httpx
 import orjson
 
+from commprefs_spec.model import Operation, Spec, SpecError, load_spec, pinned_spec
 from mock_server import answers, errors
 from mock_server.accesslog import AccessLog, authorization_secret, logged_target, open_destination
 from mock_server.answers import Answer
 from mock_server.clock import correlation_id as new_correlation_id
 from mock_server.clock import iso_now
-from mock_server.config import MockConfig
+from mock_server.config import DEFAULT_TOKEN, MockConfig
 from mock_server.errors import ApiError
 from mock_server.faults import FaultInjector
 from mock_server.fixtures import FixtureError, load_fixtures, parse_fixtures
 from mock_server.handlers import Handlers, Request
 from mock_server.ratelimit import RateLimiter
-from mock_server.routing import Router
-from mock_server.spec import Operation, pinned_spec
 from mock_server.store import Store
 from mock_server.validation import OperationValidator
 
@@ -108,12 +107,25 @@ class MockApp:
 
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
-        self.spec = pinned_spec()
-        self.router = Router(self.spec.operations.values())
+        self.spec = served_spec(self.config)
+        self.router = self.spec.router
+        #: Accepted tokens; by default DEFAULT_TOKEN with every scope the served spec names.
+        self.tokens = (
+            self.config.tokens
+            if self.config.tokens is not None
+            else {DEFAULT_TOKEN: self.spec.scopes}
+        )
         self.validators = {oid: OperationValidator(op) for oid, op in self.spec.operations.items()}
         self.initial_fixtures = load_fixtures(self.config.fixtures, self.spec)
         self.store = Store(self.initial_fixtures)
         self.handlers = Handlers(self.store, self.config)
+        unserved = sorted(set(self.spec.operations) - set(self.handlers.table))
+        if unserved:
+            raise SpecNotServable(
+                f"{self.spec.source} has operation(s) the mock has no behaviour for: "
+                f"{', '.join(unserved)}. The mock serves {', '.join(sorted(self.handlers.table))}; "
+                "a new operation needs its semantics written in mock_server/handlers.py"
+            )
         self.limiter = RateLimiter(self.config.rate_limit) if self.config.rate_limit else None
         self.faults = (
             FaultInjector(self.config.faults, self.config.seed) if self.config.faults else None
@@ -127,7 +139,7 @@ class MockApp:
             for oid, op in self.spec.operations.items()
         }
         self.access_log = (
-            AccessLog(open_destination(self.config.access_log), self.config.tokens)
+            AccessLog(open_destination(self.config.access_log), self.tokens)
             if self.config.access_log
             else None
         )
@@ -245,7 +257,7 @@ class MockApp:
                 return self._fault(draw.before, correlation_id)
 
         token = _bearer_token(scope["headers"])
-        scopes = self.config.tokens.get(token) if token is not None else None
+        scopes = self.tokens.get(token) if token is not None else None
         if token is None or scopes is None:
             raise errors.unauthorized()
         if self.limiter is not None:
@@ -545,6 +557,15 @@ async def _lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+class SpecNotServable(SpecError):
+    """The spec to serve has an operation the mock has no behaviour for."""
+
+
+def served_spec(config: MockConfig) -> Spec:
+    """The spec the mock serves: the pinned one, or ``config.spec`` (SpecError if unreadable)."""
+    return pinned_spec() if config.spec is None else load_spec(config.spec)
 
 
 def create_app(config: MockConfig | None = None) -> MockApp:

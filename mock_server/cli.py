@@ -7,6 +7,7 @@ stderr), 3 when the address cannot be listened on (e.g. a busy port). See mock_s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import os
 import re
@@ -17,19 +18,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
 
+from commprefs_spec import Spec, SpecError, load_spec, pinned_spec
 from mock_server import serve
+from mock_server.app import MockApp
 from mock_server.config import (
-    ALL_SCOPES,
     DEFAULT_TOKEN,
     FAULT_KINDS,
     Faults,
     MockConfig,
     RateLimit,
 )
-from mock_server.fixtures import FixtureError, load_fixtures
-from mock_server.spec import pinned_spec
+from mock_server.fixtures import FixtureError
 
-API_BASE = "/communication-preferences/2026-03"
 DISTRIBUTION = "hubspot-commprefs-kit"
 CONSOLE_SCRIPT = "commprefs-mock"
 SCRIPT = "scripts/mock"
@@ -53,7 +53,7 @@ def version() -> str:
         kit = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         kit = "(not installed)"
-    api = API_BASE.rsplit("/", 1)[-1]
+    api = pinned_spec().prefix.rsplit("/", 1)[-1]
     return f"%(prog)s {kit} ({DISTRIBUTION}; mock of HubSpot Communication Preferences {api})"
 
 
@@ -69,7 +69,8 @@ def _rate_limit(text: str) -> RateLimit:
     return RateLimit(max_requests=count, interval_seconds=seconds)
 
 
-def _token(text: str) -> tuple[str, frozenset[str]]:
+def _token(text: str) -> tuple[str, frozenset[str] | None]:
+    """TOKEN[=SCOPE,...]; no scopes (None) means every scope of the served spec."""
     token, sep, scopes = text.partition("=")
     if not token.strip():
         raise argparse.ArgumentTypeError("a token must not be empty or blank")
@@ -77,13 +78,24 @@ def _token(text: str) -> tuple[str, frozenset[str]]:
         raise argparse.ArgumentTypeError(
             "a token is visible ASCII without spaces (it travels in an Authorization header)"
         )
-    granted = frozenset(s for s in scopes.split(",") if s) if sep else ALL_SCOPES
-    unknown = sorted(granted - ALL_SCOPES)
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(ALL_SCOPES))}"
-        )
-    return token, granted
+    return token, frozenset(s for s in scopes.split(",") if s) if sep else None
+
+
+def _tokens(
+    given: list[tuple[str, frozenset[str] | None]], spec: Spec
+) -> dict[str, frozenset[str]]:
+    """The --token options against the served spec's scopes (ValueError for an unknown one)."""
+    tokens: dict[str, frozenset[str]] = {}
+    for token, scopes in given:
+        granted = spec.scopes if scopes is None else scopes
+        unknown = sorted(granted - spec.scopes)
+        if unknown:
+            raise ValueError(
+                f"--token: unknown scope(s) {', '.join(unknown)}; the spec names: "
+                f"{', '.join(sorted(spec.scopes))}"
+            )
+        tokens[token] = granted
+    return tokens
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -165,6 +177,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fixtures", type=Path, metavar="FILE", help="definitions file (JSON or YAML)")
     p.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="serve another revision of the OpenAPI document (routing, validation, scopes) "
+        "instead of the pinned one, e.g. a candidate of HubSpot's next version",
+    )
+    p.add_argument(
         "--rate-limit",
         type=_rate_limit,
         metavar="N/SECONDS",
@@ -220,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def build_config(args: argparse.Namespace) -> MockConfig:
+def build_config(args: argparse.Namespace, spec: Spec | None = None) -> MockConfig:
     faults = None
     if args.fault_rate > 0 or args.lost_response_rate > 0:
         faults = Faults(
@@ -230,9 +249,9 @@ def build_config(args: argparse.Namespace) -> MockConfig:
             retry_after_seconds=args.retry_after,
             lost_response_rate=args.lost_response_rate,
         )
-    tokens = dict(args.token) if args.token else {DEFAULT_TOKEN: ALL_SCOPES}
     return MockConfig(
-        tokens=tokens,
+        tokens=_tokens(args.token, spec or pinned_spec()) if args.token else None,
+        spec=args.spec,
         rate_limit=args.rate_limit,
         faults=faults,
         seed=args.seed,
@@ -289,17 +308,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = parser.prog
     args = parser.parse_args(argv)
     try:
-        config = build_config(args)
-    except ValueError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        spec = pinned_spec() if args.spec is None else load_spec(args.spec)
+        config = build_config(args, spec)
+        # Built once here (without its log) so that a bad spec or fixtures file is one line,
+        # not a crash of the server's worker.
+        app = MockApp(dataclasses.replace(config, access_log=None))
+    except SpecError as exc:
+        print(f"{prog}: error: --spec: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        load_fixtures(config.fixtures, pinned_spec())
     except FixtureError as exc:
         message = " ".join(str(exc).split())  # one line, whatever the parser said
         if config.fixtures is not None and str(config.fixtures) not in message:
             message = f"{message} (in {config.fixtures})"
         print(f"{prog}: error: --fixtures: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     problem = _log_file_problem(config.access_log)
     if problem:
@@ -314,10 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_to = {None: "no access log", "-": "access log on stderr"}.get(
         config.access_log, f"access log in {config.access_log}"
     )
-    # The base URL the other verbs take (--base-url); the API lives under API_BASE.
+    served = "" if args.spec is None else f"spec {args.spec}; "
+    # The base URL the other verbs take (--base-url); the API lives under the spec's prefix.
     print(
         f"HubSpot Communication Preferences mock serving http://{host}:{args.port} "
-        f"(API under {API_BASE}; {server}; {len(config.tokens)} token(s); {log_to}; "
+        f"(API under {spec.prefix}; {served}{server}; {len(app.tokens)} token(s); {log_to}; "
         "test hooks under /_mock/; Ctrl-C stops)",
         flush=True,
     )

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
-READ = "communication_preferences.read"
-WRITE = "communication_preferences.write"
-READ_WRITE = "communication_preferences.read_write"
-BATCH_READ = "communication_preferences.statuses.batch.read"
-BATCH_WRITE = "communication_preferences.statuses.batch.write"
-ALL_SCOPES = frozenset({READ, WRITE, READ_WRITE, BATCH_READ, BATCH_WRITE})
+from commprefs_spec import pinned_spec
+
+#: Every scope the pinned spec names (a token given no scopes gets those of the served spec).
+ALL_SCOPES = pinned_spec().scopes
 
 DEFAULT_TOKEN = "test-token"
 
@@ -73,16 +70,16 @@ class Faults:
         return before or (self.lost_response_rate > 0 and "drop" in self.lost_kinds)
 
 
-def _default_tokens() -> Mapping[str, frozenset[str]]:
-    return MappingProxyType({DEFAULT_TOKEN: ALL_SCOPES})
-
-
 @dataclass(frozen=True)
 class MockConfig:
-    """Everything that shapes one mock app. Defaults suit tests: one all-scopes token,
-    no rate limit, no faults, built-in fixtures."""
+    """Everything that shapes one mock app. Defaults suit tests: the pinned spec, one token
+    with every scope it names, no rate limit, no faults, built-in fixtures."""
 
-    tokens: Mapping[str, frozenset[str]] = field(default_factory=_default_tokens)
+    #: Accepted tokens and their scopes; None = ``DEFAULT_TOKEN`` with every scope of the spec.
+    tokens: Mapping[str, frozenset[str]] | None = None
+    #: The OpenAPI document to serve; None = the pinned spec. Another revision must keep the
+    #: pinned operations (the mock has behaviour for those only): see mock_server/README.md.
+    spec: Path | None = None
     rate_limit: RateLimit | None = None
     faults: Faults | None = None
     seed: int | None = None

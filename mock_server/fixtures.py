@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import yaml
 
-from mock_server.spec import JSON, Spec
+from commprefs_spec.model import JSON, Spec
 from mock_server.validation import compile_schema
 
 DEFAULT_FIXTURES = Path(__file__).with_name("fixtures") / "default.json"

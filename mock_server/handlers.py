@@ -13,12 +13,12 @@ from urllib.parse import quote
 
 import orjson
 
+from commprefs_spec.model import JSON
 from mock_server import semantics as sem
 from mock_server.clock import iso_now
 from mock_server.config import MockConfig
 from mock_server.fixtures import Definition
 from mock_server.serialize import StatusJson, bulk_item, join
-from mock_server.spec import JSON
 from mock_server.store import StatusRecord, Store
 from mock_server.validation import BodyResult
 

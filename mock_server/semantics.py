@@ -13,9 +13,9 @@ from typing import Any
 
 import jsonschema_rs
 
+from commprefs_spec.model import JSON
 from mock_server.errors import ApiError, detail, object_not_found, validation_error
 from mock_server.fixtures import Definition, Fixtures
-from mock_server.spec import JSON
 
 # -- policy constants (unconfirmed upstream; see README "Choices") -------------------------
 CHANNEL = "EMAIL"

@@ -23,15 +23,19 @@ GRANIAN_TARGET = "mock_server.serve:app_from_env"
 
 def config_to_json(config: MockConfig) -> str:
     data: dict[str, Any] = dataclasses.asdict(config)
-    data["tokens"] = {token: sorted(scopes) for token, scopes in config.tokens.items()}
+    if config.tokens is not None:
+        data["tokens"] = {token: sorted(scopes) for token, scopes in config.tokens.items()}
     data["fixtures"] = str(config.fixtures) if config.fixtures else None
+    data["spec"] = str(config.spec) if config.spec else None
     return orjson.dumps(data).decode()
 
 
 def config_from_json(text: str) -> MockConfig:
     data = orjson.loads(text)
-    data["tokens"] = {token: frozenset(scopes) for token, scopes in data["tokens"].items()}
+    if data["tokens"] is not None:
+        data["tokens"] = {token: frozenset(scopes) for token, scopes in data["tokens"].items()}
     data["fixtures"] = Path(data["fixtures"]) if data["fixtures"] else None
+    data["spec"] = Path(data["spec"]) if data["spec"] else None
     if data["rate_limit"] is not None:
         data["rate_limit"] = RateLimit(**data["rate_limit"])
     if data["faults"] is not None:
@@ -48,10 +52,11 @@ def app_from_env() -> MockApp:
 def _absolute(config: MockConfig) -> MockConfig:
     """The configuration with its file paths made absolute (the working directory changes)."""
     fixtures = config.fixtures.resolve() if config.fixtures is not None else None
+    spec = config.spec.resolve() if config.spec is not None else None
     access_log = config.access_log
     if access_log is not None and access_log != "-":
         access_log = str(Path(access_log).resolve())
-    return dataclasses.replace(config, fixtures=fixtures, access_log=access_log)
+    return dataclasses.replace(config, fixtures=fixtures, spec=spec, access_log=access_log)
 
 
 def serve_granian(config: MockConfig, host: str, port: int) -> None:

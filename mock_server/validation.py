@@ -17,8 +17,8 @@ from urllib.parse import unquote_plus
 import jsonschema_rs
 import orjson
 
+from commprefs_spec.model import JSON, Operation, Parameter
 from mock_server.errors import ApiError, detail, validation_error
-from mock_server.spec import JSON, Operation, Parameter
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _BOOLEANS = {"true": True, "false": False}

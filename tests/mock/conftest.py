@@ -23,8 +23,8 @@ from mock_testing import AUTH, BASE, SpecChecker, checking_hook
 
 from mock_server import MockApp, MockConfig, create_app
 from mock_server.process import RunningMock, serve_in_subprocess
-from mock_server.routing import Router
-from mock_server.spec import pinned_spec
+from commprefs_spec.routing import Router
+from commprefs_spec.model import pinned_spec
 
 
 @pytest.fixture(scope="session")

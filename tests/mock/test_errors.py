@@ -8,8 +8,16 @@ import httpx
 import pytest
 from mock_testing import AUTH, EMAIL, SpecChecker, state
 
+from commprefs_spec import pinned_spec
 from mock_server import MockConfig
-from mock_server.config import BATCH_READ, BATCH_WRITE, READ, READ_WRITE, WRITE
+
+SPEC = pinned_spec()
+
+
+def scopes_of(operation_id: str) -> list[str]:
+    """Every scope the spec accepts for the operation (what a 403 must name)."""
+    return sorted({s for need in SPEC.operation(operation_id).scope_sets for s in need})
+
 
 CHANGE = {"channel": "EMAIL", "statusState": "SUBSCRIBED", "subscriptionId": 100001}
 
@@ -45,25 +53,23 @@ async def test_401_without_a_known_bearer_token(make_client: Any, headers: dict[
 
 
 OPERATIONS = [
-    ("get_definitions", "GET", "/definitions", {}, None, [READ_WRITE, READ]),
-    ("get_statuses", "GET", "/statuses/a@example.com", EMAIL, None, [READ_WRITE, READ]),
-    ("update_status", "POST", "/statuses/a@example.com", {}, CHANGE, [READ_WRITE, WRITE]),
+    ("get_definitions", "GET", "/definitions", {}, None),
+    ("get_statuses", "GET", "/statuses/a@example.com", EMAIL, None),
+    ("update_status", "POST", "/statuses/a@example.com", {}, CHANGE),
     (
         "unsubscribe_all",
         "POST",
         "/statuses/a@example.com/unsubscribe-all",
         EMAIL,
         None,
-        [READ_WRITE, WRITE],
     ),
-    ("batch_get_statuses", "POST", "/statuses/batch/read", EMAIL, {"inputs": []}, [BATCH_READ]),
+    ("batch_get_statuses", "POST", "/statuses/batch/read", EMAIL, {"inputs": []}),
     (
         "batch_update_statuses",
         "POST",
         "/statuses/batch/write",
         {},
         {"inputs": []},
-        [BATCH_WRITE],
     ),
     (
         "batch_unsubscribe_all",
@@ -71,7 +77,6 @@ OPERATIONS = [
         "/statuses/batch/unsubscribe-all",
         EMAIL,
         {"inputs": []},
-        [BATCH_WRITE],
     ),
     (
         "generate_links",
@@ -79,26 +84,26 @@ OPERATIONS = [
         "/links/generate",
         EMAIL,
         {"subscriberIdString": "a@example.com"},
-        [READ, WRITE, READ_WRITE],
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "params", "body", "required"),
-    [op[1:] for op in OPERATIONS],
+    ("operation_id", "method", "path", "params", "body"),
+    OPERATIONS,
     ids=[op[0] for op in OPERATIONS],
 )
 async def test_403_missing_scopes_names_the_required_scopes(
     make_client: Any,
+    operation_id: str,
     method: str,
     path: str,
     params: dict[str, str],
     body: Any,
-    required: list[str],
 ) -> None:
     # A token with no scope at all, and one with every scope: 403, then success.
-    config = MockConfig(tokens={"bare": frozenset(), "full": frozenset({*required, READ, WRITE})})
+    required = scopes_of(operation_id)
+    config = MockConfig(tokens={"bare": frozenset(), "full": frozenset(required)})
     _, client = await make_client(config, headers={"Authorization": "Bearer bare"})
     r = await client.request(method, path, params=params, json=body)
     err = assert_error(r, 403, "MISSING_SCOPES")
@@ -113,7 +118,9 @@ async def test_403_missing_scopes_names_the_required_scopes(
 
 
 async def test_generate_links_needs_read_and_write_together(make_client: Any) -> None:
-    config = MockConfig(tokens={"read-only": frozenset({READ}), "both": frozenset({READ, WRITE})})
+    both = max(SPEC.operation("generate_links").scope_sets, key=len)
+    assert len(both) == 2  # the spec asks for two scopes together (or one combined scope)
+    config = MockConfig(tokens={"read-only": frozenset(sorted(both)[:1]), "both": both})
     _, client = await make_client(config, headers={"Authorization": "Bearer read-only"})
     body = {"subscriberIdString": "a@example.com"}
     assert (await client.post("/links/generate", params=EMAIL, json=body)).status_code == 403
@@ -124,7 +131,8 @@ async def test_generate_links_needs_read_and_write_together(make_client: Any) ->
 
 
 async def test_batch_scopes_do_not_grant_single_operations(make_client: Any) -> None:
-    config = MockConfig(tokens={"batch": frozenset({BATCH_READ, BATCH_WRITE})})
+    batch = {*scopes_of("batch_get_statuses"), *scopes_of("batch_update_statuses")}
+    config = MockConfig(tokens={"batch": frozenset(batch)})
     _, client = await make_client(config, headers={"Authorization": "Bearer batch"})
     assert (await client.get("/statuses/a@example.com", params=EMAIL)).status_code == 403
     r = await client.post("/statuses/batch/read", params=EMAIL, json={"inputs": ["a@example.com"]})
