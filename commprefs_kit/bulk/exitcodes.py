@@ -14,4 +14,5 @@ class ExitCode(IntEnum):
     SCOPES = 5  # the token lacks a scope (403); run stopped, progress kept
     NOT_OPTED_OUT = 6  # --verify found contacts that are not opted out (or unreadable)
     STOPPED = 7  # base URL is not HubSpot's API, or batches kept failing; progress kept
+    UNREACHABLE = 8  # no answer from the base URL (DNS, refused, timeout, TLS); nothing sent
     INTERRUPTED = 130  # Ctrl-C / SIGTERM; progress kept, rerun to resume

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 from bulk_testing import TOKEN, ServedMock, cli, cli_env, read_results
 
-from commprefs_kit.bulk import DEFAULT_CONCURRENCY
 from commprefs_kit.bulk.exitcodes import ExitCode
 
 MESSY = (
@@ -89,22 +88,41 @@ def test_dry_run_sends_nothing(tmp_path: Path, serve_mock: Callable[..., ServedM
     assert sorted(p.name for p in tmp_path.iterdir()) == ["list.txt"]
 
 
-def test_wrong_scope_fails_fast_then_a_good_token_resumes(
+def test_wrong_scope_is_refused_before_sending(
     tmp_path: Path, serve_mock: Callable[..., ServedMock]
 ) -> None:
     mock = serve_mock("--token", "weak=communication_preferences.read", "--token", f"{TOKEN}")
     (tmp_path / "list.txt").write_text("\n".join(f"u{i}@example.com" for i in range(2_000)))
     run = cli("list.txt", "--base-url", mock.url, "--rate", "off", cwd=tmp_path, token="weak")
+    err = run.stderr.decode()
+    assert run.returncode == ExitCode.SCOPES, err
+    assert len(err.splitlines()) == 1 and "communication_preferences.statuses.batch.write" in err
+    assert mock.state()["requestCount"] == 1  # the preflight's empty batch, nothing else
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["list.txt"]
+
+
+def test_scope_lost_mid_run_stops_at_once_then_a_rerun_resumes(
+    tmp_path: Path, serve_mock: Callable[..., ServedMock]
+) -> None:
+    mock = serve_mock()
+    # The preflight's empty batch is served as usual; the first real batch gets a 403.
+    httpx.post(
+        f"{mock.url}/_mock/queue",
+        json={"operationId": "batch_unsubscribe_all", "answers": [{"status": 200}, {"status": 403}]},
+    ).raise_for_status()
+    (tmp_path / "list.txt").write_text("\n".join(f"u{i}@example.com" for i in range(2_000)))
+    args = ["list.txt", "--base-url", mock.url, "--rate", "off", "--concurrency", "1"]
+    run = cli(*args, cwd=tmp_path)
     out = text(run)
     assert run.returncode == ExitCode.SCOPES, out
     assert out.count("stopped:") == 1
     assert "communication_preferences.statuses.batch.write" in out
-    assert mock.state()["requestCount"] <= DEFAULT_CONCURRENCY  # those in flight, not 20 batches
+    assert mock.state()["requestCount"] == 2  # preflight and the refused batch: not 20 batches
     rows = read_results(tmp_path / "list.results.jsonl")
     assert len(rows) == 2_000
     assert {r["error"]["category"] for r in rows} == {"NOT_CONFIRMED"}
 
-    again = cli("list.txt", "--base-url", mock.url, "--rate", "off", cwd=tmp_path)
+    again = cli(*args, cwd=tmp_path)
     assert again.returncode == ExitCode.OK, text(again)
     rows = read_results(tmp_path / "list.results.jsonl")
     assert len(rows) == 2_000 and {r["outcome"] for r in rows} == {"unsubscribed"}
