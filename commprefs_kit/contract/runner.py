@@ -28,10 +28,10 @@ from commprefs_kit.contract.settings import (
     ENV_SEED,
     SettingsError,
 )
-from commprefs_kit.contract.spec_requests import operations
 from commprefs_kit.contract.target import (
     ENV_APP,
     ENV_BASE_URL,
+    ENV_SPEC,
     ENV_TOKEN,
     TargetError,
     normalize_base_url,
@@ -39,8 +39,11 @@ from commprefs_kit.contract.target import (
 )
 from commprefs_kit.contract.traffic_run import run_traffic
 from commprefs_kit.proxy.spec_view import spec_view
+from commprefs_spec import SpecError, load_spec
 
 REPORTS_DIR = paths.ROOT / "reports"
+# The suites that judge the server by the spec alone (what --spec runs).
+SERVER_SIDE = ("test_server.py", "test_server_stateful.py")
 TABLE_WIDTH = 120
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
@@ -91,6 +94,14 @@ def parser() -> argparse.ArgumentParser:
         "--json", type=Path, metavar="PATH", help="also write the results as JSON (for tools)"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="show pytest's own output")
+    p.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="judge the server by another revision of the OpenAPI document (e.g. a candidate "
+        "of HubSpot's next version, served by `scripts/mock --spec FILE`): runs the server-side "
+        "suites only, since the client-side ones test the generated client of the pinned spec",
+    )
     p.add_argument(
         "--traffic",
         type=Path,
@@ -220,14 +231,19 @@ def _set_environment(args: argparse.Namespace) -> None:
         (ENV_APP, args.app),
         (ENV_EXAMPLES, args.examples),
         (ENV_SEED, args.seed),
+        (ENV_SPEC, args.spec.resolve() if args.spec else None),
     ):
         if value is not None:
             os.environ[name] = str(value)
 
 
 def _pytest_args(args: argparse.Namespace, junit: Path) -> list[str]:
+    # Another spec: only the suites that judge the server by it (see --spec).
+    tests = (
+        [CONTRACT_TESTS_DIR / name for name in SERVER_SIDE] if args.spec else [CONTRACT_TESTS_DIR]
+    )
     out = [
-        str(CONTRACT_TESTS_DIR),
+        *(str(path) for path in tests),
         "-p",
         "no:cacheprovider",
         f"--junitxml={junit}",
@@ -264,10 +280,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Before anything is sent: not even the preflight read reaches the server.
             err.print(f"[bold red]error:[/] {refusal}", markup=True, soft_wrap=True)
             return EXIT_UNUSABLE
+        if args.spec is not None:
+            load_spec(args.spec)  # one clear line now rather than a failure inside pytest
         _set_environment(args)
         suite.reset()
         built = suite.current()
-    except (TargetError, SettingsError) as exc:
+    except (TargetError, SettingsError, SpecError) as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
         return EXIT_UNUSABLE
     target = built.target
@@ -296,6 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     plugins: list[object] = []
     extra_lines: list[str] = []
+    if args.spec is not None:
+        console.print(
+            f"spec {args.spec} (API under {target.spec.prefix}): server-side suites only; the "
+            "client-side suites and workflows drive the generated client of the pinned spec"
+        )
     if args.read_only:
         guard = ReadOnlyPlugin()
         plugins.append(guard)
@@ -311,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(line, markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - started
     results = suite.results()
-    spec_operations = [op.operation_id for op in operations()]
+    spec_operations = sorted(target.spec.operations)
     if junit.exists():
         junit.write_text(target.redact(junit.read_text(encoding="utf-8")), encoding="utf-8")
     report.write_text(

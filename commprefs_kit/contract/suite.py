@@ -14,7 +14,6 @@ from typing import Any
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from commprefs_kit import paths
 from commprefs_kit.contract import checks
 from commprefs_kit.contract.report import reproduction
 from commprefs_kit.contract.results import ContractResults
@@ -24,6 +23,7 @@ from commprefs_kit.contract.settings import (
     schemathesis_config_data,
 )
 from commprefs_kit.contract.target import Known, Target, build_app, discover, preflight
+from commprefs_spec import pinned_spec_path
 
 
 @dataclass
@@ -64,7 +64,7 @@ def current() -> Suite:
 def build() -> Suite:
     target = Target.from_env()
     settings = SuiteSettings.load()
-    app = build_app(target.app_spec) if target.in_process else None
+    app = build_app(target.app_spec, target.spec_path) if target.in_process else None
     preflight(target, app)
     known = discover(target, app)
     schema = load_schema(target, app, settings, known)
@@ -78,7 +78,8 @@ def load_schema(
         settings, subscription_ids=known.subscription_ids, business_units=known.business_units
     )
     config = SchemathesisConfig.from_dict(data, base_dir=str(CONTRACT_TESTS_DIR))
-    schema = schemathesis.openapi.from_path(paths.SPEC_PATH, config=config)
+    spec_path = target.spec_path or pinned_spec_path()
+    schema = schemathesis.openapi.from_path(spec_path, config=config)
     if target.in_process:
         schema.app = app
     else:

@@ -21,15 +21,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from commprefs_kit.contract.asgi import SyncASGITransport
+from commprefs_spec import Spec, load_spec, pinned_spec
 
 ENV_BASE_URL = "COMMPREFS_BASE_URL"
 ENV_TOKEN = "HUBSPOT_ACCESS_TOKEN"
 ENV_APP = "COMMPREFS_CONTRACT_APP"
+# Another revision of the OpenAPI document to judge the server by (scripts/contract --spec).
+ENV_SPEC = "COMMPREFS_SPEC"
 DEFAULT_APP = "mock_server:create_app"
 # The mock's built-in token with every scope (see mock_server/README.md).
 DEFAULT_TOKEN = "test-token"
 IN_PROCESS_BASE_URL = "http://mock.local"
-API_PREFIX = "/communication-preferences/2026-03"
 TOKEN_PLACEHOLDER = "$HUBSPOT_ACCESS_TOKEN"
 
 
@@ -43,6 +45,8 @@ class Target:
     token: str
     app_spec: str = DEFAULT_APP
     token_from_env: bool = False
+    #: The OpenAPI document the server is judged by; None = the pinned spec.
+    spec_path: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Target:
@@ -54,7 +58,13 @@ class Target:
             token=token or DEFAULT_TOKEN,
             app_spec=(env.get(ENV_APP) or "").strip() or DEFAULT_APP,
             token_from_env=bool(token),
+            spec_path=Path(env[ENV_SPEC]) if env.get(ENV_SPEC) else None,
         )
+
+    @property
+    def spec(self) -> Spec:
+        """The spec the server is judged by (SpecError when --spec cannot be read)."""
+        return pinned_spec() if self.spec_path is None else load_spec(self.spec_path)
 
     @property
     def in_process(self) -> bool:
@@ -135,13 +145,18 @@ def _import_file(path: Path) -> Any:
     return module
 
 
-def build_app(spec: str) -> Any:
-    """A fresh ASGI app from `module:factory` (each mock app has its own state)."""
+def build_app(spec: str, spec_path: Path | None = None) -> Any:
+    """A fresh ASGI app from `module:factory` (each mock app has its own state); the mock serves
+    `spec_path` when given (another revision of the document)."""
     factory = load_app_factory(spec)
     # A factory takes no arguments (mock_server.create_app has only optional ones);
     # an ASGI app takes three. Call only the former.
     if _is_asgi_app(factory):
         return factory
+    if spec_path is not None and spec == DEFAULT_APP:
+        from mock_server import MockConfig  # the mock is only needed in-process
+
+        return factory(MockConfig(spec=spec_path))
     return factory()
 
 
@@ -176,9 +191,10 @@ def http_client(target: Target, app: Any | None = None, *, timeout: float = 30.0
 def preflight(target: Target, app: Any | None = None) -> None:
     """Raise `TargetError` (one line, token-free) when the target is unreachable or rejects
     the token."""
+    definitions = definitions_path(target)
     try:
         with http_client(target, app, timeout=10.0) as client:
-            response = client.get(f"{API_PREFIX}/definitions")
+            response = client.get(definitions)
     except httpx.ConnectError as exc:
         raise TargetError(f"cannot reach {target.label}: {_reason(exc)}") from None
     except httpx.TimeoutException:
@@ -188,13 +204,18 @@ def preflight(target: Target, app: Any | None = None) -> None:
     if response.status_code == 401:
         source = f"the token in ${ENV_TOKEN}" if target.token_from_env else "the mock's test token"
         raise TargetError(
-            f"{target.label} rejected {source} (401 on GET {API_PREFIX}/definitions): "
+            f"{target.label} rejected {source} (401 on GET {definitions}): "
             f"set {ENV_TOKEN} to a valid access token"
         )
     if response.status_code == 404:
         raise TargetError(
-            f"{target.label} does not serve {API_PREFIX}/definitions (404): is the base URL right?"
+            f"{target.label} does not serve {definitions} (404): is the base URL right?"
         )
+
+
+def definitions_path(target: Target) -> str:
+    """The cheap read every check starts with: get_definitions' path in the judged spec."""
+    return target.spec.operation("get_definitions").path
 
 
 def _reason(exc: Exception) -> str:
@@ -220,7 +241,7 @@ def discover(target: Target, app: Any | None = None) -> Known:
     units: set[int] = {0}
     try:
         with http_client(target, app, timeout=10.0) as client:
-            response = client.get(f"{API_PREFIX}/definitions")
+            response = client.get(definitions_path(target))
         payload = response.json() if response.status_code == 200 else {}
     except (httpx.HTTPError, ValueError):
         payload = {}
