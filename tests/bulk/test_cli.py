@@ -108,7 +108,10 @@ def test_scope_lost_mid_run_stops_at_once_then_a_rerun_resumes(
     # The preflight's empty batch is served as usual; the first real batch gets a 403.
     httpx.post(
         f"{mock.url}/_mock/queue",
-        json={"operationId": "batch_unsubscribe_all", "answers": [{"status": 200}, {"status": 403}]},
+        json={
+            "operationId": "batch_unsubscribe_all",
+            "answers": [{"status": 200}, {"status": 403}],
+        },
     ).raise_for_status()
     (tmp_path / "list.txt").write_text("\n".join(f"u{i}@example.com" for i in range(2_000)))
     args = ["list.txt", "--base-url", mock.url, "--rate", "off", "--concurrency", "1"]
