@@ -9,6 +9,7 @@ that console script.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Iterator
@@ -416,7 +417,7 @@ def app(argv: list[str] | None = None) -> None:
         message = " ".join(str(text).split())
         _say(f"{prog}: error: {message} (see {prog} --help)")
         code = ExitCode.USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C or SIGTERM before sending
         _say(f"{prog}: interrupted")
         code = ExitCode.INTERRUPTED
     sys.exit(int(code or 0))

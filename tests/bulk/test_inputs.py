@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 from pathlib import Path
 
@@ -13,9 +14,12 @@ from commprefs_kit.bulk.inputs import (
     InputFormat,
     Malformed,
     ReadStats,
+    check_encoding,
+    detect_encoding,
     open_input,
     read_records,
     resolve_format,
+    suggest_reading,
 )
 from commprefs_kit.bulk.normalise import Invalid, normalise_email
 
@@ -161,7 +165,7 @@ def test_reading_is_streamed() -> None:
         raise AssertionError("read past the first record")
 
     stream = iter(lines())  # type: ignore[call-overload]
-    records = read_records(stream, InputFormat.LINES, None, ReadStats())  # type: ignore[arg-type]
+    records = read_records(stream, InputFormat.LINES, None, ReadStats())
     assert next(records) == Address(1, "a@example.com")
 
 
@@ -173,3 +177,64 @@ def test_an_unclosed_quote_does_not_swallow_the_rest_of_a_long_file() -> None:
     malformed = [r for r in records if isinstance(r, Malformed)]
     assert len(addresses) == 20_000
     assert [r.line_no for r in malformed] == [2]
+
+
+@pytest.mark.parametrize(
+    ("head", "given", "expected"),
+    [
+        (b"a@example.com\n", None, "utf-8-sig"),
+        (codecs.BOM_UTF8 + b"a@example.com\n", None, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + "a@x.com".encode("utf-16-le"), None, "utf-16"),
+        (codecs.BOM_UTF16_BE + "a@x.com".encode("utf-16-be"), None, "utf-16"),
+        (codecs.BOM_UTF32_LE + "a@x.com".encode("utf-32-le"), None, "utf-32"),
+        ("a@x.com".encode("utf-16-le"), "utf-16-le", "utf-16-le"),  # NULs, but asked for
+        (b"Jos\xe9,jose@example.com\n", "cp1252", "cp1252"),
+    ],
+)
+def test_encoding_from_option_or_bom(head: bytes, given: str | None, expected: str) -> None:
+    assert detect_encoding(head, given, "x") == expected
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"PK\x03\x04\x14\x00\x00\x00", b"\x89PNG\r\n\x1a\n\x00\x00", "a@x.com".encode("utf-16-le")],
+)
+def test_binary_is_refused_with_what_to_do(head: bytes) -> None:
+    with pytest.raises(InputError, match=r"not a text file.*--encoding utf-16"):
+        detect_encoding(head, None, "x")
+
+
+def test_unknown_encoding_is_a_clear_error() -> None:
+    assert check_encoding(None) is None
+    assert check_encoding("Latin-1") == "iso8859-1"
+    with pytest.raises(InputError, match=r"--encoding 'klingon'.*cp1252"):
+        check_encoding("klingon")
+
+
+def test_undecodable_lines_are_counted_and_the_first_lines_kept() -> None:
+    _, stats = read(b"a@example.com\nJos\xe9@example.com\nb@example.com\n\xff\n", InputFormat.LINES)
+    assert stats.undecodable == 2 and stats.first_undecodable == 2
+    assert len(stats.sample) == 4 and stats.sample[0] == "a@example.com\n"
+
+
+@pytest.mark.parametrize(
+    ("sample", "fmt", "column", "hint"),
+    [
+        ("Name,Email\nAnn,a@x.com\nBob,b@x.com\n", InputFormat.LINES, None, "--format csv"),
+        (
+            "Name;Contact mail\nAnn;a@x.com\nBob;b@x.com\n",
+            InputFormat.LINES,
+            None,
+            "--format csv --column 'Contact mail'",
+        ),
+        ("Ann,a@x.com\nBob,b@x.com\n", InputFormat.LINES, None, "--format csv --column 2"),
+        ("Name,Email\nAnn,a@x.com\nBob,b@x.com\n", InputFormat.CSV, "Name", "--column Email"),
+        ("Name,Email\nAnn,a@x.com\nBob,b@x.com\n", InputFormat.CSV, "Email", None),
+        ("a@x.com\nb@x.com\n", InputFormat.LINES, None, None),  # nothing better to suggest
+        ("Name,Phone\nAnn,123\nBob,456\n", InputFormat.LINES, None, None),
+    ],
+)
+def test_a_better_reading_is_suggested(
+    sample: str, fmt: InputFormat, column: str | None, hint: str | None
+) -> None:
+    assert suggest_reading(sample.splitlines(keepends=True), fmt, column) == hint
