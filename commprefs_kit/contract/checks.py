@@ -12,14 +12,18 @@ a body the schema checks already reject), `None` when it judged and the rule hol
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 import schemathesis
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Case as _Case
 from schemathesis import CheckContext, Response
+from schemathesis.core.failures import Failure
+from schemathesis.openapi import checks as _openapi_failures
 
 # Schemathesis' Case is generic in its operation type.
 Case = _Case[Any]
@@ -457,3 +461,82 @@ def status_write_visible(ctx: CheckContext, response: Response, case: Case) -> b
             "to UNSUBSCRIBED"
         )
     return None
+
+
+# -- the hint of Schemathesis' positive_data_acceptance: the cause the server named ---------
+
+_HINT = "\nHint: "
+
+
+def _blamed(case: Case, response: Response) -> list[str]:
+    """Where HubSpot's error body says the problem is, named as the request's parts.
+
+    HubSpot's error details carry `in` (the parameter or field) and a message; the top-level
+    message often quotes the parameter. Each named part is given with the value that was sent.
+    """
+    payload = _json_body(response)
+    if not isinstance(payload, Mapping):
+        return []
+    path = dict(case.path_parameters or {})
+    query = dict(case.query or {})
+    body = case.body if isinstance(case.body, Mapping) else {}
+    named: list[str] = []
+
+    def add(text: str) -> None:
+        if text not in named:
+            named.append(text)
+
+    def where(name: str) -> str | None:
+        if name in path:
+            return f"path parameter `{name}` = {unquote(str(path[name]))!r}"
+        if name in query:
+            return f"query parameter `{name}` = {query[name]!r}"
+        top = name.split("[", 1)[0].split(".", 1)[0]
+        if top in body:
+            return f"body field `{name}`"
+        return None
+
+    details = payload.get("errors")
+    for detail in details if isinstance(details, list) else []:
+        if isinstance(detail, Mapping) and isinstance(detail.get("in"), str):
+            found = where(detail["in"])
+            if found:
+                message = detail.get("message")
+                add(f"{found} ({message})" if isinstance(message, str) and message else found)
+    message = payload.get("message")
+    if not named and isinstance(message, str):
+        for name in [*path, *query]:
+            if re.search(rf"\b{re.escape(name)}\b", message):
+                found = where(name)
+                if found:
+                    add(found)
+    return named
+
+
+def explain_rejection(failure: Failure, case: Case, response: Response) -> None:
+    """Make the hint of a "Schema-valid request rejected" name what the server blamed.
+
+    Schemathesis guesses the cause of a rejection: with extra body properties in the request it
+    blames them, even when HubSpot's answer names another part (for example an address in the
+    path it refuses). When the error body names parts of the request, the hint says those
+    instead, with the values sent. The check's verdict is not changed, only its words.
+    """
+    if not isinstance(failure, _openapi_failures.RejectedPositiveData):
+        return
+    blamed = _blamed(case, response)
+    if blamed:
+        text = failure.message.split(_HINT, 1)[0]
+        failure.message = f"{text}{_HINT}The server named {'; '.join(blamed)}."
+
+
+@schemathesis.hook("after_validate")
+def _explain_rejections(
+    context: schemathesis.HookContext,
+    case: Case,
+    response: Response,
+    results: list[schemathesis.CheckResult],
+) -> None:
+    """A global hook: it runs before the suite's own (schema) hook records the outcomes."""
+    for result in results:
+        if result.failure is not None:
+            explain_rejection(result.failure, case, response)
