@@ -29,8 +29,10 @@ from commprefs_kit.contract.settings import (
     SettingsError,
 )
 from commprefs_kit.contract.target import (
+    ENV_ALLOW_WRITES,
     ENV_APP,
     ENV_BASE_URL,
+    ENV_READ_ONLY_RUN,
     ENV_SPEC,
     ENV_TOKEN,
     TargetError,
@@ -232,6 +234,8 @@ def _set_environment(args: argparse.Namespace) -> None:
         (ENV_EXAMPLES, args.examples),
         (ENV_SEED, args.seed),
         (ENV_SPEC, args.spec.resolve() if args.spec else None),
+        (ENV_ALLOW_WRITES, "1" if args.allow_writes else None),
+        (ENV_READ_ONLY_RUN, "1" if args.read_only else None),
     ):
         if value is not None:
             os.environ[name] = str(value)

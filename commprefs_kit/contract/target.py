@@ -188,9 +188,26 @@ def http_client(target: Target, app: Any | None = None, *, timeout: float = 30.0
     return httpx.Client(base_url=target.url, headers=headers, timeout=timeout)
 
 
+# Plain `pytest contract_tests` against COMMPREFS_BASE_URL: writes need this set to 1 (what
+# `scripts/contract --allow-writes` sets). `scripts/contract --read-only` sets the second one
+# while its test selection (runner.ReadOnlyPlugin) is active.
+ENV_ALLOW_WRITES = "COMMPREFS_ALLOW_WRITES"
+ENV_READ_ONLY_RUN = "COMMPREFS_READ_ONLY_RUN"
+
+
 def preflight(target: Target, app: Any | None = None) -> None:
     """Raise `TargetError` (one line, token-free) when the target is unreachable or rejects
-    the token."""
+    the token, or when it is a server behind a URL and nobody chose whether the suite may
+    write there (checked first: then nothing is sent)."""
+    if not target.in_process and not (
+        os.environ.get(ENV_ALLOW_WRITES) == "1" or os.environ.get(ENV_READ_ONLY_RUN) == "1"
+    ):
+        raise TargetError(
+            f"{target.label} is not the in-process mock and the suite writes (it unsubscribes "
+            f"generated addresses from all email): set {ENV_ALLOW_WRITES}=1 for a test portal "
+            "or a mock, or run `scripts/contract --read-only` (only operations that change "
+            "nothing)"
+        )
     definitions = definitions_path(target)
     try:
         with http_client(target, app, timeout=10.0) as client:
