@@ -7,7 +7,9 @@ pinned spec, report findings in spec-diff's vocabulary. See contract_tests/READM
 | `exchange.py` | one request and its answer |
 | `validate.py` | judge an exchange: problems of the request, then of the answer |
 | `findings.py` | finding kinds, their spec-diff classification and what to do |
-| `forward.py` | forwarding with a pooled httpx.AsyncClient; 502/504 when the upstream fails |
+| `state.py` | what earlier writes promise about later reads (read-after-write findings) |
+| `forward.py` | forwarding; HubSpot-shaped 502/504 when the upstream fails |
+| `upstream.py` | keep-alive HTTP/1.1 connections to the upstream (h11 on asyncio streams) |
 | `redact.py` | tokens out of every output |
 | `report.py` | live lines, Markdown / JSON / JUnit reports |
 | `record.py` | `--record`: JSON Lines of HAR entries |
