@@ -218,6 +218,9 @@ def _target(scope: Scope) -> tuple[str, str]:
     raw = scope.get("raw_path")
     if raw:
         path = raw.decode("latin-1")
+        if path.startswith(("http://", "https://")):
+            # Absolute form (a client told to use this as its HTTP proxy): keep the path.
+            path = "/" + path.split("/", 3)[3] if path.count("/") >= 3 else "/"
         path, _, in_path_query = path.partition("?")
     else:
         path, in_path_query = quote(scope["path"], safe="/@+:!$&'()*,;="), ""
