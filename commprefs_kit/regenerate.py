@@ -13,7 +13,6 @@ client (the drift gate); it never touches generated_client/.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import filecmp
 import os
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 
 from commprefs_kit import paths
+from commprefs_kit.verbs import VerbParser, error
 
 GENERATOR_VERSION = "0.29.1"
 
@@ -220,7 +220,13 @@ def regenerate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = VerbParser(
+        script="scripts/regenerate",
+        console_script="commprefs-regenerate",
+        description="Regenerate generated_client/ from the pinned spec (openapi/) with "
+        f"openapi-python-client {GENERATOR_VERSION}. Exit status: 0 done (or, with --check, "
+        "nothing would change), 1 --check found drift, 2 generation failed.",
+    )
     parser.add_argument(
         "--check", action="store_true", help="fail when regeneration would change anything"
     )
@@ -228,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return regenerate(check=args.check)
     except RegenerationError as exc:
-        print(f"regenerate: {exc}", file=sys.stderr)
-        return 2
+        return error(parser.prog, exc, 2)
+    except KeyboardInterrupt:
+        return error(parser.prog, "interrupted", 130)
 
 
 if __name__ == "__main__":

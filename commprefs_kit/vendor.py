@@ -10,7 +10,6 @@ and with this kit (stale?). Exit status: 0 current, 1 stale or edited, 2 cannot 
 
 from __future__ import annotations
 
-import argparse
 import ast
 import datetime as dt
 import hashlib
@@ -25,6 +24,7 @@ from typing import Any
 
 from commprefs_kit import paths, speclock
 from commprefs_kit.regenerate import GENERATOR_VERSION
+from commprefs_kit.verbs import VerbParser, error
 
 STAMP_NAME = "VENDORED.json"
 STAMP_FORMAT = 1
@@ -348,8 +348,9 @@ def vendor(
 
 
 def main(argv: list[str] | None = None, source: Source | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="scripts/vendor",
+    parser = VerbParser(
+        script="scripts/vendor",
+        console_script="commprefs-vendor",
         description="Copy the generated client into another project, or check a vendored copy.",
     )
     parser.add_argument("dest", help="the other project's folder (the package is put inside it)")
@@ -368,11 +369,11 @@ def main(argv: list[str] | None = None, source: Source | None = None) -> int:
             return 0 if result.current else 1
         target, stamp = vendor(dest, source, force=args.force)
     except RefusedError as exc:
-        print(f"vendor: {exc}", file=sys.stderr)
-        return 1
+        return error(parser.prog, exc, 1)
     except VendorError as exc:
-        print(f"vendor: {exc}", file=sys.stderr)
-        return 2
+        return error(parser.prog, exc, 2)
+    except KeyboardInterrupt:
+        return error(parser.prog, "interrupted", 130)
     print(
         f"vendored {len(stamp['files'])} files into {target} "
         f"({stamp['spec']}, api {stamp['api_version']}, sha256 {_short(stamp['spec_sha256'])}; "
@@ -381,7 +382,7 @@ def main(argv: list[str] | None = None, source: Source | None = None) -> int:
     if stamp["requires"]:
         print("the vendored client needs: " + "; ".join(stamp["requires"]))
         print("install them with: " + pip_install_command(stamp["requires"]))
-    print(f"check it later with: scripts/vendor --check {args.dest}")
+    print(f"check it later with: {parser.prog} --check {args.dest}")
     return 0
 
 

@@ -20,13 +20,15 @@ from commprefs_kit.specdiff.compare import diff_documents
 from commprefs_kit.specdiff.deviations import DeviationsError, check_deviations, load_deviations
 from commprefs_kit.specdiff.document import SpecError, load_document
 from commprefs_kit.specdiff.model import Change, Severity
+from commprefs_kit.verbs import EXIT_USAGE, VerbParser, error
 
 FAIL_ON = ["breaking", "potentially-breaking", "safe", "never"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="spec-diff",
+    parser = VerbParser(
+        script="scripts/spec-diff",
+        console_script="commprefs-spec-diff",
         description="Compare two OpenAPI 3.0.x documents (YAML or JSON) and class each change "
         "breaking / potentially-breaking / safe for a consumer.",
         epilog=__doc__.split("\n\n", 1)[1] if __doc__ else None,
@@ -107,20 +109,20 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[int
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    prog = parser.prog
     try:
         status, output = _run(args, parser)
     except (SpecError, DeviationsError) as exc:
-        print(f"spec-diff: error: {exc}", file=sys.stderr)
-        return 2
+        return error(prog, exc, EXIT_USAGE)
     except RecursionError:
-        print("spec-diff: error: schema nesting too deep to compare", file=sys.stderr)
-        return 2
+        return error(prog, "schema nesting too deep to compare", EXIT_USAGE)
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         # Loading checks the outline only; an object where OpenAPI wants a list (or the
         # like) deeper down surfaces here. One line, never a traceback.
         name = type(exc).__name__
-        print(f"spec-diff: error: malformed OpenAPI document ({name}: {exc})", file=sys.stderr)
-        return 2
+        return error(prog, f"malformed OpenAPI document ({name}: {exc})", EXIT_USAGE)
+    except KeyboardInterrupt:
+        return error(prog, "interrupted", 130)
     try:
         print(output)
         sys.stdout.flush()

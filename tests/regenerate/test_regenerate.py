@@ -121,4 +121,4 @@ def test_main_turns_errors_into_exit_status_2(
 
     monkeypatch.setattr(regenerate, "generate_into", fail)
     assert regenerate.main(["--check"]) == 2
-    assert "regenerate: boom" in capsys.readouterr().err
+    assert "scripts/regenerate: error: boom" in capsys.readouterr().err

@@ -102,5 +102,5 @@ def test_script_is_a_thin_verb_with_clear_usage(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 2
-    assert "bad.yaml: invalid OpenAPI" in done.stdout
+    assert "scripts/update-spec: error: bad.yaml: invalid OpenAPI" in done.stderr  # not stdout
     assert "Traceback" not in done.stdout + done.stderr
