@@ -173,7 +173,7 @@ def test_bad_input_is_one_clear_line_and_exit_2(
     argv = [a.format(tmp=tmp_path, spec=paths.SPEC_PATH) for a in args]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("spec-diff: error: ") and message in err
+    assert err.startswith("scripts/spec-diff: error: ") and message in err
     assert err.count("\n") == 1
 
 
@@ -186,7 +186,7 @@ def test_malformed_operation_is_a_clear_error(
     broken["paths"]["/v1/items/{id}"]["get"]["responses"] = ["200"]  # a list, not a map
     assert main([write("old.json", base_doc()), write("new.json", broken)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("spec-diff: error: malformed OpenAPI document (AttributeError")
+    assert err.startswith("scripts/spec-diff: error: malformed OpenAPI document (AttributeError")
     assert err.count("\n") == 1
 
 
@@ -207,7 +207,9 @@ def test_module_runs_as_a_process_without_traceback(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"spec-diff: error: {tmp_path / 'nope.json'}: no such file"
+    assert (
+        proc.stderr.strip() == f"scripts/spec-diff: error: {tmp_path / 'nope.json'}: no such file"
+    )
     assert "Traceback" not in proc.stderr
 
 
