@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ class Parameter:
     required: bool
     schema: JSON  # plain JSON Schema
     default: Any  # None when the spec gives no default
+    schema_name: str | None = None  # the component its schema names (e.g. Channel), if any
 
     @property
     def type(self) -> str:
@@ -68,6 +69,16 @@ class Operation:
     scope_sets: tuple[frozenset[str], ...]  # any one set satisfies the operation
     responses: Mapping[str, Mapping[str, JSON]]  # status key -> media type -> JSON Schema
     retry_safe: bool
+    #: status key -> the component its JSON body names (e.g. "200" -> BatchResponsePublicStatus)
+    response_schema_names: Mapping[str, str | None] = field(default_factory=dict)
+
+    def success_schemas(self) -> dict[int, JSON]:
+        """The JSON Schema of each documented 2xx answer, by status code."""
+        return {
+            int(status): media["application/json"]
+            for status, media in self.responses.items()
+            if status.isdigit() and 200 <= int(status) < 300 and "application/json" in media
+        }
 
 
 class SpecError(ValueError):
@@ -200,6 +211,7 @@ class Spec:
                 required=bool(p.get("required", False)),
                 schema=schema,
                 default=schema.get("default"),
+                schema_name=_component_name(p.get("schema", {})),
             )
         body_schema: JSON | None = None
         body_name: str | None = None
@@ -218,12 +230,16 @@ class Spec:
             frozenset(s for scopes in req.values() for s in scopes) for req in security
         )
         responses: dict[str, dict[str, JSON]] = {}
+        names: dict[str, str | None] = {}
         for status, raw_response in node.get("responses", {}).items():
             response = self.resolve(raw_response)
+            content = response.get("content", {})
             responses[str(status)] = {
-                media: self.json_schema(content.get("schema", {}))
-                for media, content in response.get("content", {}).items()
+                media: self.json_schema(item.get("schema", {})) for media, item in content.items()
             }
+            names[str(status)] = _component_name(
+                content.get("application/json", {}).get("schema", {})
+            )
         return Operation(
             operation_id=node["operationId"],
             method=method.upper(),
@@ -235,7 +251,15 @@ class Spec:
             scope_sets=scope_sets,
             responses=responses,
             retry_safe=bool(node.get("x-retry-safe", False)),
+            response_schema_names=names,
         )
+
+
+def _component_name(schema: Any) -> str | None:
+    """``Channel`` for ``{"$ref": "#/components/schemas/Channel"}``; None for anything else."""
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    prefix = "#/components/schemas/"
+    return ref[len(prefix) :] if isinstance(ref, str) and ref.startswith(prefix) else None
 
 
 def load_spec(path: Path | None = None) -> Spec:

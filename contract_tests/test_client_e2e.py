@@ -46,7 +46,8 @@ from commprefs_kit.contract.spec_schemas import SpecSchemas, normalize
 from commprefs_kit.contract.target import Known, Target
 
 SCHEMAS = SpecSchemas.from_spec()
-SUCCESS = {op.operation_id: op.success for op in operations()}
+OPERATIONS = {op.operation_id: op for op in operations()}
+SUCCESS = {op_id: op.success_schemas() for op_id, op in OPERATIONS.items()}
 EMAIL = Channel.EMAIL
 READER = "e2e.reader+tag@example.com"
 WRITER = "e2e.writer@example.com"
@@ -123,8 +124,9 @@ def test_client_end_to_end(
     assert int(response.status_code) in SUCCESS[operation_id], (
         f"{operation_id} answered {int(response.status_code)}: {body}"
     )
-    schema = SUCCESS[operation_id][int(response.status_code)]
-    model = getattr(models, schema["$ref"].rsplit("/", 1)[-1])
+    status = int(response.status_code)
+    schema = SUCCESS[operation_id][status]
+    model = getattr(models, str(OPERATIONS[operation_id].response_schema_names[str(status)]))
     assert isinstance(response.parsed, model)
     wire = json.loads(response.content)
     assert normalize(response.parsed.to_dict(), schema, SCHEMAS) == normalize(wire, schema, SCHEMAS)

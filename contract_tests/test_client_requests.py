@@ -10,7 +10,6 @@ These judge the client, not a server: they run the same whatever the target.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import httpx
 import hubspot_communication_preferences.models as models
 import pytest
+from hubspot_communication_preferences.lib.operation import operation_modules
 from hubspot_communication_preferences.types import UNSET
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -25,9 +25,10 @@ from hypothesis import strategies as st
 from commprefs_kit.contract.client import generated_client
 from commprefs_kit.contract.results import tag_check
 from commprefs_kit.contract.settings import SuiteSettings
-from commprefs_kit.contract.spec_requests import OperationSpec, operations, request_problems
+from commprefs_kit.contract.spec_requests import operations, request_problems
 from commprefs_kit.contract.spec_schemas import DEFINITIONS_REF, SpecSchemas, strategy_for
 from commprefs_kit.contract.target import Target
+from commprefs_spec import Operation, Parameter
 
 SCHEMAS = SpecSchemas.from_spec()
 OPERATIONS = operations()
@@ -35,71 +36,54 @@ SETTINGS = SuiteSettings.load()
 DRIFT_FIELD = "fieldFromALaterRelease"
 # The test's own token: the target's token must not reach a fake transport's captured requests.
 TOKEN = "client-request-test-token"
-API_PACKAGES = ("batch", "definitions", "status")
+MODULES = operation_modules()
 
 
 def api_module(operation_id: str) -> Any:
-    for package in API_PACKAGES:
-        try:
-            return importlib.import_module(
-                f"hubspot_communication_preferences.api.{package}.{operation_id}"
-            )
-        except ModuleNotFoundError:
-            continue
-    raise LookupError(f"no generated module for {operation_id}")
+    return MODULES[operation_id]
 
 
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def model_name(schema: Any) -> str:
-    ref = schema["$ref"]
-    return str(ref.rsplit("/", 1)[-1])
-
-
-def value_strategy(schema: Any) -> st.SearchStrategy[Any]:
+def value_strategy(parameter: Parameter) -> st.SearchStrategy[Any]:
     """Values of one parameter, as the generated client's Python arguments take them."""
-    strategy = strategy_for(SCHEMAS.standalone(schema))
-    resolved = SCHEMAS.resolve(SCHEMAS.standalone(schema))
-    if "$ref" in schema and "enum" in resolved:
-        enum_class = getattr(models, schema["$ref"].rsplit("/", 1)[-1])
-        return strategy.map(enum_class)
+    strategy = strategy_for(SCHEMAS.standalone(parameter.schema))
+    if parameter.schema_name and "enum" in SCHEMAS.resolve(parameter.schema):
+        return strategy.map(getattr(models, parameter.schema_name))
     return strategy
 
 
-def arguments(operation: OperationSpec) -> st.SearchStrategy[dict[str, Any]]:
+def arguments(operation: Operation) -> st.SearchStrategy[dict[str, Any]]:
     """Keyword arguments of the operation's `sync_detailed`, optional ones sometimes left out."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for parameter in operation.parameters:
-        values = value_strategy(parameter["schema"])
-        if not parameter.get("required"):
+        values = value_strategy(parameter)
+        if not parameter.required:
             values = st.just(UNSET) | values
-        fields[snake(parameter["name"])] = values
-    if operation.body_schema is not None:
-        body_model = getattr(models, model_name(operation.body_schema))
-        fields["body"] = SCHEMAS.strategy(model_name(operation.body_schema)).map(
-            body_model.from_dict
-        )
+        fields[snake(parameter.name)] = values
+    if operation.body_schema_name is not None:
+        body_model = getattr(models, operation.body_schema_name)
+        fields["body"] = SCHEMAS.strategy(operation.body_schema_name).map(body_model.from_dict)
     return st.fixed_dictionaries(fields)
 
 
-def answers(operation: OperationSpec) -> st.SearchStrategy[tuple[int, Any]]:
+def answers(operation: Operation) -> st.SearchStrategy[tuple[int, Any]]:
     """(status, body) of a success answer: a valid instance plus a field the spec lacks."""
+    names = operation.response_schema_names
     choices = [
         st.tuples(
             st.just(code),
-            SCHEMAS.strategy(model_name(schema)).map(lambda body: {**body, DRIFT_FIELD: [1]}),
+            SCHEMAS.strategy(str(names[str(code)])).map(lambda body: {**body, DRIFT_FIELD: [1]}),
         )
-        for code, schema in sorted(operation.success.items())
+        for code in sorted(operation.success_schemas())
     ]
     return st.one_of(choices)
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.operation_id)
-def test_client_builds_valid_requests(
-    operation: OperationSpec, request: pytest.FixtureRequest
-) -> None:
+def test_client_builds_valid_requests(operation: Operation, request: pytest.FixtureRequest) -> None:
     tag_check(request.node, operation.operation_id, "client_request")
     module = api_module(operation.operation_id)
     captured: list[httpx.Request] = []
@@ -129,7 +113,8 @@ def test_client_builds_valid_requests(
         assert len(captured) == 1
         assert request_problems(operation, captured[0], SCHEMAS) == []
         # The drifted answer parses into the success model of its status, extra field kept.
-        expected_model = getattr(models, model_name(operation.success[answer["status"]]))
+        name = operation.response_schema_names[str(answer["status"])]
+        expected_model = getattr(models, str(name))
         assert response.status_code == answer["status"]
         assert isinstance(response.parsed, expected_model)
         assert response.parsed.additional_properties[DRIFT_FIELD] == [1]

@@ -1,6 +1,7 @@
 """Does an HTTP request match the pinned spec? (method, path template, parameters, body, headers)
 
 Used to judge the requests the generated client builds (captured with an httpx transport).
+Operations, their path matching and schemas come from the one spec model (commprefs_spec).
 Parameter values arrive as text; they are read the way the spec's `form` style writes them
 (`true`/`false`, decimal integers) and then validated against their schemas.
 """
@@ -10,78 +11,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from commprefs_kit.contract.spec_schemas import SpecSchemas, load_spec
-
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-
-@dataclass(frozen=True)
-class OperationSpec:
-    operation_id: str
-    method: str
-    path: str
-    parameters: tuple[Mapping[str, Any], ...]
-    body_schema: Mapping[str, Any] | None
-    body_required: bool
-    # Status code -> JSON schema of the 2xx answers.
-    success: Mapping[int, Mapping[str, Any]]
-
-    @property
-    def path_pattern(self) -> re.Pattern[str]:
-        pattern = re.sub(r"\\\{([^}]+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
-        return re.compile(pattern + "$")
-
-    def parameters_in(self, location: str) -> list[Mapping[str, Any]]:
-        return [p for p in self.parameters if p["in"] == location]
+from commprefs_kit.contract.spec_schemas import SpecSchemas
+from commprefs_spec import Operation, Spec, pinned_spec
 
 
-def _resolve(spec: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def operations(spec: Mapping[str, Any] | None = None) -> list[OperationSpec]:
-    """Every operation of the spec, parameters and bodies resolved."""
-    spec = load_spec() if spec is None else spec
-    found = []
-    for path, item in spec["paths"].items():
-        shared = [_resolve(spec, p) for p in item.get("parameters", [])]
-        for method in HTTP_METHODS:
-            if method not in item:
-                continue
-            operation = item[method]
-            own = [_resolve(spec, p) for p in operation.get("parameters", [])]
-            names = {(p["in"], p["name"]) for p in own}
-            parameters = tuple(own + [p for p in shared if (p["in"], p["name"]) not in names])
-            body = _resolve(spec, operation.get("requestBody"))
-            body_schema = body["content"]["application/json"]["schema"] if body else None
-            success = {}
-            for code, response in operation["responses"].items():
-                if str(code).isdigit() and 200 <= int(code) < 300:
-                    content = _resolve(spec, response).get("content", {})
-                    success[int(code)] = content["application/json"]["schema"]
-            found.append(
-                OperationSpec(
-                    operation_id=operation["operationId"],
-                    method=method.upper(),
-                    path=path,
-                    parameters=parameters,
-                    body_schema=body_schema,
-                    body_required=bool(body and body.get("required")),
-                    success=success,
-                )
-            )
-    return found
+def operations(spec: Spec | None = None) -> list[Operation]:
+    """Every operation of the spec (the pinned one by default), in the spec's order."""
+    return list((spec or pinned_spec()).operations.values())
 
 
 def _read_text(value: str, schema: Mapping[str, Any], schemas: SpecSchemas) -> Any:
@@ -95,22 +36,27 @@ def _read_text(value: str, schema: Mapping[str, Any], schemas: SpecSchemas) -> A
 
 
 def request_problems(
-    operation: OperationSpec, request: httpx.Request, schemas: SpecSchemas
+    operation: Operation, request: httpx.Request, schemas: SpecSchemas
 ) -> list[str]:
     """Why `request` is not a valid call of `operation` (empty when it is)."""
     problems: list[str] = []
     if request.method != operation.method:
         problems.append(f"method {request.method}, spec says {operation.method}")
-    raw_path = urlsplit(str(request.url)).path
-    match = operation.path_pattern.search(raw_path)
-    if match is None:
+    raw_path = request.url.raw_path.decode("ascii", errors="replace").split("?", 1)[0]
+    # The base URL may add a path of its own before the spec's paths.
+    prefix = schemas.spec.prefix
+    spec_path = raw_path[raw_path.find(prefix) :] if prefix and prefix in raw_path else raw_path
+    match = schemas.spec.match(operation.method, spec_path)
+    if match is None or match.operation is not operation:
         problems.append(f"path {raw_path} does not match {operation.path}")
     else:
-        for parameter in operation.parameters_in("path"):
-            # A path segment is percent-decoded only: `+` stays a plus sign.
-            value = unquote(match.group(parameter["name"]))
-            for error in schemas.errors(parameter["schema"], value):
-                problems.append(f"path parameter {parameter['name']}={value!r}: {error}")
+        for parameter in operation.parameters:
+            if parameter.location != "path":
+                continue
+            # The router percent-decodes a segment only: `+` stays a plus sign.
+            value = match.path_params[parameter.name]
+            for error in schemas.errors(parameter.schema, value):
+                problems.append(f"path parameter {parameter.name}={value!r}: {error}")
     problems += _query_problems(operation, request, schemas)
     problems += _body_problems(operation, request, schemas)
     authorization = request.headers.get("authorization", "")
@@ -120,10 +66,10 @@ def request_problems(
 
 
 def _query_problems(
-    operation: OperationSpec, request: httpx.Request, schemas: SpecSchemas
+    operation: Operation, request: httpx.Request, schemas: SpecSchemas
 ) -> list[str]:
     problems = []
-    declared = {p["name"]: p for p in operation.parameters_in("query")}
+    declared = {p.name: p for p in operation.parameters if p.location == "query"}
     sent = parse_qsl(urlsplit(str(request.url)).query, keep_blank_values=True)
     names = [name for name, _ in sent]
     for name in sorted(set(names)):
@@ -132,19 +78,17 @@ def _query_problems(
         elif names.count(name) > 1:
             problems.append(f"query parameter {name!r} sent {names.count(name)} times")
     for name, parameter in declared.items():
-        if parameter.get("required") and name not in names:
+        if parameter.required and name not in names:
             problems.append(f"required query parameter {name!r} is missing")
     for name, text in sent:
         if name in declared:
-            value = _read_text(text, declared[name]["schema"], schemas)
-            for error in schemas.errors(declared[name]["schema"], value):
+            value = _read_text(text, declared[name].schema, schemas)
+            for error in schemas.errors(declared[name].schema, value):
                 problems.append(f"query parameter {name}={text!r}: {error}")
     return problems
 
 
-def _body_problems(
-    operation: OperationSpec, request: httpx.Request, schemas: SpecSchemas
-) -> list[str]:
+def _body_problems(operation: Operation, request: httpx.Request, schemas: SpecSchemas) -> list[str]:
     content = request.content
     if operation.body_schema is None:
         return [f"a body ({len(content)} bytes) the spec does not declare"] if content else []

@@ -1,10 +1,11 @@
 """The pinned spec's component schemas as JSON Schema: Hypothesis strategies and validators.
 
 Schemathesis only generates requests; the client-side tests also need response instances.
-This module reuses Schemathesis' own OpenAPI-to-JSON-Schema converter (for `nullable`) and its
-JSON-Schema-to-Hypothesis builder and format strategies, rather than adding
-hypothesis-jsonschema. Those are Schemathesis internals: the version is pinned exactly
-(schemathesis==4.32.5) and tests/contract/test_spec_schemas.py fails loudly if they move.
+The schemas are those of the one spec model (commprefs_spec: its OpenAPI-to-JSON-Schema
+conversion); instances are drawn with Schemathesis' JSON-Schema-to-Hypothesis builder and format
+strategies, rather than adding hypothesis-jsonschema. Those are Schemathesis internals: the
+version is pinned exactly (schemathesis==4.32.5) and tests/contract/test_spec_tools.py fails
+loudly if they move.
 """
 
 from __future__ import annotations
@@ -14,28 +15,19 @@ import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import yaml
 from hypothesis import strategies as st
 from schemathesis.generation.jsonschema.builder import build
-from schemathesis.specs.openapi.converter import to_json_schema
 from schemathesis.specs.openapi.formats import get_default_format_strategies
 
-from commprefs_kit import paths
+from commprefs_spec import Spec, pinned_spec
 
 COMPONENT_REF = "#/components/schemas/"
 DEFINITIONS_REF = "#/definitions/"
 # Formats the spec uses and the strategies that draw them (RFC 3339 date-times, emails, UUIDs).
 USED_FORMATS = ("date-time", "email", "uuid")
-
-
-@functools.cache
-def load_spec(path: Path = paths.SPEC_PATH) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
 
 
 def _to_definitions(value: Any) -> Any:
@@ -49,17 +41,15 @@ class SpecSchemas:
     """Component schemas converted once; `schema(name)` is a standalone JSON Schema."""
 
     definitions: dict[str, Any]
+    #: The spec model the schemas come from (its operations, matching and prefix).
+    spec: Spec = field(default_factory=pinned_spec, compare=False)
     _validators: dict[str, jsonschema_rs.Validator] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_spec(cls, spec: Mapping[str, Any] | None = None) -> SpecSchemas:
-        spec = load_spec() if spec is None else spec
-        components = spec["components"]["schemas"]
-        converted = {
-            name: to_json_schema(schema, nullable_keyword="nullable", is_response_schema=True)
-            for name, schema in components.items()
-        }
-        return cls(definitions=_to_definitions(converted))
+    def from_spec(cls, spec: Spec | None = None) -> SpecSchemas:
+        spec = pinned_spec() if spec is None else spec
+        components = spec.document.get("components", {}).get("schemas", {})
+        return cls(definitions={name: spec.component(name) for name in components}, spec=spec)
 
     @property
     def names(self) -> list[str]:

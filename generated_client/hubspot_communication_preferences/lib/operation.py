@@ -9,7 +9,10 @@ hand) is treated as not retry-safe.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
+from types import ModuleType
 
 import httpx
 
@@ -36,3 +39,17 @@ def is_retry_safe(request: httpx.Request) -> bool:
     """True when the spec marks the request's operation ``x-retry-safe: true``."""
     tag = operation_of(request)
     return tag is not None and tag.retry_safe
+
+
+def operation_modules() -> dict[str, ModuleType]:
+    """Every generated call module (``api.<tag>.<operation>``) by operationId, read from the
+    ``OPERATION`` tag each module carries: one table of the calls, built from the package."""
+    from .. import api  # the generated modules import this module
+
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.walk_packages(api.__path__, f"{api.__name__}."):
+        module = importlib.import_module(info.name)
+        tag = getattr(module, "OPERATION", None)
+        if isinstance(tag, OperationTag):
+            found[tag.operation_id] = module
+    return found

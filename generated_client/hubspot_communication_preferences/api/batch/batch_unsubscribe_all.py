@@ -14,7 +14,8 @@ from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
 
-_OPERATION = OperationTag("batch_unsubscribe_all", retry_safe=True)
+#: This call's operation, as its requests carry it (see lib/operation.py).
+OPERATION = OperationTag("batch_unsubscribe_all", retry_safe=True)
 
 
 def _get_kwargs(
@@ -41,7 +42,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/communication-preferences/2026-03/statuses/batch/unsubscribe-all",
         "params": params,
-        "extensions": {OPERATION_EXTENSION: _OPERATION},
+        "extensions": {OPERATION_EXTENSION: OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -188,7 +189,7 @@ def sync(
     )
     if isinstance(response.parsed, (BatchResponsePublicBulkOptOutFromAllResponse,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
 
 
 async def asyncio_detailed(
@@ -270,4 +271,4 @@ async def asyncio(
     )
     if isinstance(response.parsed, (BatchResponsePublicBulkOptOutFromAllResponse,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)

@@ -13,7 +13,8 @@ from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import Response
 
-_OPERATION = OperationTag("batch_update_statuses", retry_safe=False)
+#: This call's operation, as its requests carry it (see lib/operation.py).
+OPERATION = OperationTag("batch_update_statuses", retry_safe=False)
 
 
 def _get_kwargs(
@@ -25,7 +26,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/communication-preferences/2026-03/statuses/batch/write",
-        "extensions": {OPERATION_EXTENSION: _OPERATION},
+        "extensions": {OPERATION_EXTENSION: OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -150,7 +151,7 @@ def sync(
     )
     if isinstance(response.parsed, (BatchResponsePublicStatus,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
 
 
 async def asyncio_detailed(
@@ -210,4 +211,4 @@ async def asyncio(
     )
     if isinstance(response.parsed, (BatchResponsePublicStatus,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)

@@ -14,7 +14,8 @@ from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
 
-_OPERATION = OperationTag("get_definitions", retry_safe=True)
+#: This call's operation, as its requests carry it (see lib/operation.py).
+OPERATION = OperationTag("get_definitions", retry_safe=True)
 
 
 def _get_kwargs(
@@ -35,7 +36,7 @@ def _get_kwargs(
         "method": "get",
         "url": "/communication-preferences/2026-03/definitions",
         "params": params,
-        "extensions": {OPERATION_EXTENSION: _OPERATION},
+        "extensions": {OPERATION_EXTENSION: OPERATION},
     }
 
     return _kwargs
@@ -159,7 +160,7 @@ def sync(
     )
     if isinstance(response.parsed, (ActionResponseWithResultsSubscriptionDefinition,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
 
 
 async def asyncio_detailed(
@@ -223,4 +224,4 @@ async def asyncio(
     )
     if isinstance(response.parsed, (ActionResponseWithResultsSubscriptionDefinition,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)

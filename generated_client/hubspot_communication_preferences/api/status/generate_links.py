@@ -14,7 +14,8 @@ from ...models.link_generation_response import LinkGenerationResponse
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
 
-_OPERATION = OperationTag("generate_links", retry_safe=True)
+#: This call's operation, as its requests carry it (see lib/operation.py).
+OPERATION = OperationTag("generate_links", retry_safe=True)
 
 
 def _get_kwargs(
@@ -38,7 +39,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/communication-preferences/2026-03/links/generate",
         "params": params,
-        "extensions": {OPERATION_EXTENSION: _OPERATION},
+        "extensions": {OPERATION_EXTENSION: OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -179,7 +180,7 @@ def sync(
     )
     if isinstance(response.parsed, (LinkGenerationResponse,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
 
 
 async def asyncio_detailed(
@@ -255,4 +256,4 @@ async def asyncio(
     )
     if isinstance(response.parsed, (LinkGenerationResponse,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)

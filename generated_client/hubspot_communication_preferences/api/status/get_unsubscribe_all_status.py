@@ -14,7 +14,8 @@ from ...models.error import Error
 from ...models.rate_limit_error import RateLimitError
 from ...types import UNSET, Response, Unset
 
-_OPERATION = OperationTag("get_unsubscribe_all_status", retry_safe=True)
+#: This call's operation, as its requests carry it (see lib/operation.py).
+OPERATION = OperationTag("get_unsubscribe_all_status", retry_safe=True)
 
 
 def _get_kwargs(
@@ -42,7 +43,7 @@ def _get_kwargs(
             subscriber_id_string=quote(str(subscriber_id_string), safe=""),
         ),
         "params": params,
-        "extensions": {OPERATION_EXTENSION: _OPERATION},
+        "extensions": {OPERATION_EXTENSION: OPERATION},
     }
 
     return _kwargs
@@ -182,7 +183,7 @@ def sync(
     )
     if isinstance(response.parsed, (ActionResponseWithResultsPublicWideStatus,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
 
 
 async def asyncio_detailed(
@@ -262,4 +263,4 @@ async def asyncio(
     )
     if isinstance(response.parsed, (ActionResponseWithResultsPublicWideStatus,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)

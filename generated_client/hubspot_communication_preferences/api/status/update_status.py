@@ -14,7 +14,8 @@ from ...models.partial_public_status_request import PartialPublicStatusRequest
 from ...models.rate_limit_error import RateLimitError
 from ...types import Response
 
-_OPERATION = OperationTag("update_status", retry_safe=False)
+#: This call's operation, as its requests carry it (see lib/operation.py).
+OPERATION = OperationTag("update_status", retry_safe=False)
 
 
 def _get_kwargs(
@@ -29,7 +30,7 @@ def _get_kwargs(
         "url": "/communication-preferences/2026-03/statuses/{subscriber_id_string}".format(
             subscriber_id_string=quote(str(subscriber_id_string), safe=""),
         ),
-        "extensions": {OPERATION_EXTENSION: _OPERATION},
+        "extensions": {OPERATION_EXTENSION: OPERATION},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -162,7 +163,7 @@ def sync(
     )
     if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
 
 
 async def asyncio_detailed(
@@ -230,4 +231,4 @@ async def asyncio(
     )
     if isinstance(response.parsed, (ActionResponseWithResultsPublicStatus,)):
         return response.parsed
-    raise unexpected_answer(response, _OPERATION)
+    raise unexpected_answer(response, OPERATION)
