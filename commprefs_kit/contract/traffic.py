@@ -34,7 +34,7 @@ from commprefs_kit.proxy.record import RECORD_MARKER
 from commprefs_kit.proxy.redact import Redactor
 from commprefs_kit.proxy.report import FindingLog
 from commprefs_kit.proxy.spec_view import spec_view
-from commprefs_kit.proxy.validate import Judge, finalize
+from commprefs_kit.proxy.validate import AUTH_WHERE, Judge, finalize
 
 HAR = "HAR 1.2"
 RECORD = "proxy record"
@@ -382,6 +382,9 @@ def judge_traffic(path: Path, log: FindingLog, tokens: tuple[str, ...] = ()) -> 
             )
             continue
         request_problems = check.problems
+        if ex.request_header("authorization") is None or _carries_credential(ex):
+            # Recorders drop or mask Authorization: its absence proves nothing here.
+            request_problems = [p for p in request_problems if p.where != AUTH_WHERE]
         response_problems = judge.response(check, ex)
         if _carries_credential(ex):
             # The recorder hid the token; the request did carry one.

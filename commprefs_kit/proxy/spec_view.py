@@ -56,6 +56,7 @@ class OperationView:
     responses: Mapping[str, Mapping[str, JSON]]  # "200" / "4XX" / "default" -> media -> schema
     read_only: bool
     retry_safe: bool
+    secured: bool  # the spec requires a token (every operation of this API)
 
     def declared(self, status: int) -> tuple[str, Mapping[str, JSON]] | None:
         """The response entry covering ``status``: exact code, then its range, then default."""
@@ -124,6 +125,7 @@ class SpecView:
                 responses=op.responses,
                 read_only=_read_only(op),
                 retry_safe=op.retry_safe,
+                secured=any(op.scope_sets),
             )
         self._router = Router(spec.operations.values())
         self._validators: dict[int, jsonschema_rs.Validator] = {}

@@ -38,6 +38,7 @@ from commprefs_kit.proxy.state import Memory
 from commprefs_kit.specdiff.model import Side
 
 CORRELATION_HEADER = "x-hubspot-correlation-id"
+AUTH_WHERE = "request header authorization"
 _INTEGER = re.compile(r"-?[0-9]+")
 _BOOLEANS = {"true": True, "false": False}
 _NULL = {"type": "null"}
@@ -146,6 +147,16 @@ class Judge:
         check.problems += self._query(op, ex.query)
         check.unit = self._unit
         check.problems += self._body(op, ex, check)
+        if op.secured and not _has_bearer(ex):
+            check.problems.append(
+                Problem(
+                    "request-schema",
+                    "security-requirement-removed",
+                    AUTH_WHERE,
+                    "no `Authorization: Bearer <token>`; the spec requires an OAuth token",
+                    blocking=False,  # HubSpot answers it with 401 itself
+                )
+            )
         return check
 
     def _param(self, param: ParameterView, raw: str, where: str) -> list[Problem]:

@@ -172,3 +172,14 @@ async def test_tls_failure_is_a_502_and_a_finding() -> None:
     group = log.groups[("get_definitions", "upstream-unreachable")]
     assert "127.0.0.1" in group.first.detail
     assert json.loads(answer.text)["category"] == "BAD_GATEWAY"
+
+
+async def test_request_without_token_is_reported_and_still_forwarded() -> None:
+    mock = mock_server.create_app()
+    setup = in_process(mock, strict=True)
+    async with setup.client(token=None) as client:
+        answer = await client.get(f"{API}/definitions")
+    assert answer.status_code == 401  # HubSpot's (the mock's) own answer: it was forwarded
+    group = setup.log.groups[("get_definitions", "request-schema")]
+    assert group.first.where == "request header authorization"
+    assert group.first.change == "security-requirement-removed"
