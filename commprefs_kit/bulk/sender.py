@@ -34,6 +34,7 @@ from hubspot_communication_preferences.lib.error_parsing import error_from_respo
 from hubspot_communication_preferences.types import Response
 
 from commprefs_kit.bulk.results import ContactResult, ErrorInfo
+from commprefs_kit.bulk.spec_facts import READ_BACK_OPERATION, SEND_OPERATION, scopes_text
 
 T = TypeVar("T")
 
@@ -98,10 +99,14 @@ def _category_of(error: HubSpotAPIError) -> str:
     return f"HTTP_{error.status_code}"
 
 
-_SCOPE_HINT = (
-    "Grant the private app or OAuth app the scope "
-    "communication_preferences.statuses.batch.write (and .batch.read for --verify)."
-)
+def _scope_hint() -> str:
+    """Which scopes to grant, from the spec's security of the two operations used."""
+    return (
+        f"Grant the private app or OAuth app the scope {scopes_text(SEND_OPERATION)} "
+        f"(and {scopes_text(READ_BACK_OPERATION)} for --verify)."
+    )
+
+
 _AUTH_HINT = "Check HUBSPOT_ACCESS_TOKEN / --token-file: HubSpot did not accept the token."
 _ENDPOINT_HINT = "Check --base-url: it did not answer like HubSpot's API."
 
@@ -131,7 +136,7 @@ def judge_error(error: HubSpotAPIError, inputs: Sequence[str]) -> Answer[Any]:
     if isinstance(error, AuthenticationError):
         raise RunStopped(StopKind.AUTHENTICATION, info, _AUTH_HINT)
     if isinstance(error, MissingScopesError):
-        raise RunStopped(StopKind.SCOPES, info, _SCOPE_HINT)
+        raise RunStopped(StopKind.SCOPES, info, _scope_hint())
     if isinstance(error, RateLimitExceededError):
         return Answer(Verdict.FAIL, error=info)
     if isinstance(error, ClientError) and (
