@@ -1,8 +1,9 @@
 """Consumer-oriented comparison of two OpenAPI 3.0.x documents ("spec-diff").
 
 `diff_documents(old, new)` returns one `Change` per difference, each with a stable,
-readable key, a kind and a severity (breaking / potentially-breaking / safe) from
-`rules.RULES`, judged from the point of view of code that *calls* the API through a
+readable key rendered from its structured `Location` (method, path, section, JSON pointer
+into the schema; `model.py`), a kind and a severity (breaking / potentially-breaking / safe)
+from `rules.RULES`, judged from the point of view of code that *calls* the API through a
 generated client. `python -m commprefs_kit.specdiff OLD NEW` is the command line.
 
 Why hand-written: there is no established, maintained Python tool for this. oasdiff
@@ -37,13 +38,14 @@ webhooks and external `$ref`s (an external ref is reported as an error).
 
 from commprefs_kit.specdiff.compare import diff_documents
 from commprefs_kit.specdiff.document import Document, SpecError, load_document
-from commprefs_kit.specdiff.model import Change, Severity, Side
+from commprefs_kit.specdiff.model import Change, Location, Severity, Side
 from commprefs_kit.specdiff.rules import RULES
 
 __all__ = [
     "RULES",
     "Change",
     "Document",
+    "Location",
     "Severity",
     "Side",
     "SpecError",

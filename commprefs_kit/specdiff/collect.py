@@ -1,25 +1,14 @@
-"""Accumulates Change records and renders the values that appear in their keys."""
+"""Accumulates Change records, each keyed by the text rendered from its Location."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from typing import Any
 
-from commprefs_kit.specdiff.model import Change, Side
+from commprefs_kit.specdiff.model import Change, Location, Side, render_key, show
 from commprefs_kit.specdiff.rules import RULES
 
-
-def show(value: Any) -> str:
-    """A short, deterministic rendering of a value for a change key."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list | tuple | set | frozenset):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    return json.dumps(value, sort_keys=True, default=str)
+__all__ = ["Collector", "jsonable", "show"]
 
 
 def jsonable(value: Any) -> Any:
@@ -39,14 +28,27 @@ class Collector:
         self._changes: dict[str, Change] = {}
 
     def add(
-        self, kind: str, key: str, old: Any = None, new: Any = None, side: Side = Side.REQUEST
+        self,
+        kind: str,
+        where: Location,
+        event: str,
+        old: Any = None,
+        new: Any = None,
+        side: Side = Side.REQUEST,
+        detail: str = "",
     ) -> None:
+        """A thing `added` or `removed` at `where` (`detail` names which, when `where` holds
+        several), or a `changed` value."""
+        key = render_key(where, event, old, new, detail)
         severity = RULES[kind].severity(side)
-        self._changes.setdefault(key, Change(key, kind, severity, jsonable(old), jsonable(new)))
+        change = Change(key, kind, severity, jsonable(old), jsonable(new), where)
+        self._changes.setdefault(key, change)
 
-    def changed(self, kind: str, where: str, attr: str, old: Any, new: Any, side: Side) -> None:
+    def changed(
+        self, kind: str, where: Location, attr: str, old: Any, new: Any, side: Side
+    ) -> None:
         """The usual `<where> <attr>: <old> -> <new>` record."""
-        self.add(kind, f"{where} {attr}: {show(old)} -> {show(new)}", old, new, side)
+        self.add(kind, replace(where, attribute=attr), "changed", old, new, side)
 
     def changes(self) -> list[Change]:
         return sorted(self._changes.values(), key=lambda c: c.key)

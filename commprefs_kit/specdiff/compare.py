@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from commprefs_kit.specdiff.collect import Collector, show
+from commprefs_kit.specdiff.collect import Collector
 from commprefs_kit.specdiff.document import (
     JSON,
     Document,
@@ -15,7 +16,7 @@ from commprefs_kit.specdiff.document import (
     media_type,
     status_code,
 )
-from commprefs_kit.specdiff.model import Change, Side
+from commprefs_kit.specdiff.model import Change, Location, Side
 from commprefs_kit.specdiff.schema import SchemaComparer
 
 Source = str | Path | Mapping[str, Any] | Document
@@ -81,8 +82,12 @@ def _covering(responses: dict[str, JSON], code: str) -> str | None:
     return None
 
 
-def _with_media(where: str, media: str) -> str:
-    return where if media == JSON_MEDIA else f"{where}[{media}]"
+def _with_media(where: Location, media: str) -> Location:
+    return replace(where, media="" if media == JSON_MEDIA else media)
+
+
+def _at(op: Operation) -> Location:
+    return Location(method=op.method, path=op.path)
 
 
 class _Differ:
@@ -102,9 +107,9 @@ class _Differ:
         self._versions(old_ops, new_ops)
         for key in sorted(set(old_ops) | set(new_ops)):
             if key not in new_ops:
-                self.out.add("operation-removed", f"{old_ops[key].label} removed")
+                self.out.add("operation-removed", _at(old_ops[key]), "removed")
             elif key not in old_ops:
-                self.out.add("operation-added", f"{new_ops[key].label} added")
+                self.out.add("operation-added", _at(new_ops[key]), "added")
             else:
                 self._operation(old_ops[key], new_ops[key])
         return self.out.changes()
@@ -115,24 +120,29 @@ class _Differ:
         new_v = ".".join(str(self.new.raw["openapi"]).split(".")[:2])
         if old_v != new_v:  # patch releases of OpenAPI are editorial: not compared
             self.out.changed(
-                "openapi-version-changed", "openapi", "version", old_v, new_v, Side.REQUEST
+                "openapi-version-changed",
+                Location(section="openapi"),
+                "version",
+                old_v,
+                new_v,
+                Side.REQUEST,
             )
         old_s, new_s = self.old.server_origins(), self.new.server_origins()
         if old_s != new_s:
-            self.out.add(
-                "servers-changed", f"servers: {show(old_s)} -> {show(new_s)}", old_s, new_s
-            )
+            self.out.add("servers-changed", Location(section="servers"), "changed", old_s, new_s)
         self._security_schemes()
 
     def _versions(self, old_ops: dict[str, Operation], new_ops: dict[str, Operation]) -> None:
         old_v = sorted({v for op in old_ops.values() for v in op.versions})
         new_v = sorted({v for op in new_ops.values() for v in op.versions})
         if old_v and new_v and old_v != new_v:
-            self.out.add(
+            self.out.changed(
                 "path-version-changed",
-                f"paths version: {show(old_v)} -> {show(new_v)}",
+                Location(section="paths"),
+                "version",
                 old_v,
                 new_v,
+                Side.REQUEST,
             )
 
     def _security_schemes(self) -> None:
@@ -142,12 +152,12 @@ class _Differ:
 
         old, new = schemes(self.old), schemes(self.new)
         for name in sorted(set(old) | set(new)):
-            where = f"components.securitySchemes.{name}"
+            where = Location(section="securitySchemes", name=name)
             if name not in new:
-                self.out.add("security-scheme-removed", f"{where} removed", old[name].get("type"))
+                self.out.add("security-scheme-removed", where, "removed", old[name].get("type"))
                 continue
             if name not in old:
-                self.out.add("security-scheme-added", f"{where} added", None, new[name].get("type"))
+                self.out.add("security-scheme-added", where, "added", None, new[name].get("type"))
                 continue
             o, n = old[name], new[name]
             for attr in ("type", "in", "name", "scheme", "bearerFormat", "openIdConnectUrl"):
@@ -162,12 +172,12 @@ class _Differ:
                     )
             self._flows(where, o.get("flows") or {}, n.get("flows") or {})
 
-    def _flows(self, where: str, old: JSON, new: JSON) -> None:
+    def _flows(self, where: Location, old: JSON, new: JSON) -> None:
         for flow in sorted(set(old) | set(new)):
-            at = f"{where} flows.{flow}"
+            at = replace(where, flow=str(flow))
             if flow not in new or flow not in old:
                 state = "removed" if flow not in new else "added"
-                self.out.add("security-scheme-changed", f"{at} {state}")
+                self.out.add("security-scheme-changed", at, state)
                 continue
             o, n = old[flow] or {}, new[flow] or {}
             for attr in ("authorizationUrl", "tokenUrl", "refreshUrl"):
@@ -177,13 +187,15 @@ class _Differ:
                     )
             old_scopes, new_scopes = set(o.get("scopes") or {}), set(n.get("scopes") or {})
             for scope in sorted(old_scopes - new_scopes):
-                self.out.add("oauth-scope-removed", f"{at} scopes.{scope} removed", scope)
+                scoped = replace(at, part="scopes", part_name=str(scope))
+                self.out.add("oauth-scope-removed", scoped, "removed", scope)
             for scope in sorted(new_scopes - old_scopes):
-                self.out.add("oauth-scope-added", f"{at} scopes.{scope} added", None, scope)
+                scoped = replace(at, part="scopes", part_name=str(scope))
+                self.out.add("oauth-scope-added", scoped, "added", None, scope)
 
     # ---- operations -----------------------------------------------------------
     def _operation(self, old: Operation, new: Operation) -> None:
-        op = new.label
+        op = _at(new)
         o, n = old.raw, new.raw
         if o.get("operationId") != n.get("operationId"):
             self.out.changed(
@@ -211,10 +223,11 @@ class _Differ:
                 Side.REQUEST,
             )
         old_sec, new_sec = _security(self.old, o), _security(self.new, n)
+        security = replace(op, section="security")
         for alt in sorted(old_sec - new_sec):
-            self.out.add("security-requirement-removed", f"{op} security removed: {alt}", alt)
+            self.out.add("security-requirement-removed", security, "removed", alt, detail=alt)
         for alt in sorted(new_sec - old_sec):
-            self.out.add("security-requirement-added", f"{op} security added: {alt}", None, alt)
+            self.out.add("security-requirement-added", security, "added", None, alt, detail=alt)
         for ext in sorted(k for k in set(o) | set(n) if k.startswith("x-")):
             if ext.startswith(NOISE_EXTENSION_PREFIXES) or o.get(ext) == n.get(ext):
                 continue
@@ -224,18 +237,18 @@ class _Differ:
         self._request_body(op, o, n)
         self._responses(op, o, n)
 
-    def _parameters(self, op: str, old: Operation, new: Operation) -> None:
+    def _parameters(self, op: Location, old: Operation, new: Operation) -> None:
         for slot in sorted(set(old.parameters) | set(new.parameters)):
             o, n = old.parameters.get(slot), new.parameters.get(slot)
             name = str((n or o or {}).get("name"))
-            where = f"{op} parameters.{slot[0]}.{name}"
+            where = replace(op, section="parameters", param_in=slot[0], name=name)
             if n is None:
-                self.out.add("parameter-removed", f"{where} removed", name)
+                self.out.add("parameter-removed", where, "removed", name)
                 continue
             required = bool(n.get("required"))
             if o is None:
                 kind = "parameter-added-required" if required else "parameter-added-optional"
-                self.out.add(kind, f"{where} added", None, {"name": name, "required": required})
+                self.out.add(kind, where, "added", None, {"name": name, "required": required})
                 continue
             if o.get("name") != n.get("name"):
                 self.out.changed(
@@ -249,7 +262,6 @@ class _Differ:
                 self._param_schema(self.new, n),
                 Side.REQUEST,
                 where,
-                "",
             )
 
     @staticmethod
@@ -259,43 +271,39 @@ class _Differ:
         content = _content(doc, param)  # the rare `content` form: its single media type
         return next(iter(content.values()), {}).get("schema", {})
 
-    def _request_body(self, op: str, o: JSON, n: JSON) -> None:
+    def _request_body(self, op: Location, o: JSON, n: JSON) -> None:
         old = self.old.resolve(o.get("requestBody"))
         new = self.new.resolve(n.get("requestBody"))
-        where = f"{op} requestBody"
+        where = replace(op, section="requestBody")
         if not old and not new:
             return
         if not new:
-            self.out.add("request-body-removed", f"{where} removed")
+            self.out.add("request-body-removed", where, "removed")
             return
         required = bool(new.get("required"))
         if not old:
             kind = "request-body-added-required" if required else "request-body-added-optional"
-            self.out.add(kind, f"{where} added", None, {"required": required})
+            self.out.add(kind, where, "added", None, {"required": required})
             return
         if bool(old.get("required")) != required:
             kind = "request-body-made-required" if required else "request-body-made-optional"
             self.out.changed(kind, where, "required", not required, required, Side.REQUEST)
         self._content(where, _content(self.old, old), _content(self.new, new), Side.REQUEST)
 
-    def _content(self, where: str, old: dict[str, JSON], new: dict[str, JSON], side: Side) -> None:
+    def _content(
+        self, where: Location, old: dict[str, JSON], new: dict[str, JSON], side: Side
+    ) -> None:
         prefix = "request" if side is Side.REQUEST else "response"
         pairs: list[tuple[str, str]] = [(o, m) for m in new if (o := _match_media(m, old))]
         paired_old = {o for o, _ in pairs}
         pairs += [(m, n) for m in old if m not in paired_old and (n := _match_media(m, new))]
         paired_new = {n for _, n in pairs}
         for media in sorted(set(old) - {o for o, _ in pairs}):
-            self.out.add(
-                f"{prefix}-media-type-removed",
-                f"{where} content {media} removed",
-                media,
-                None,
-                side,
-            )
+            content = replace(where, part="content", part_name=media)
+            self.out.add(f"{prefix}-media-type-removed", content, "removed", media, None, side)
         for media in sorted(set(new) - paired_new):
-            self.out.add(
-                f"{prefix}-media-type-added", f"{where} content {media} added", None, media, side
-            )
+            content = replace(where, part="content", part_name=media)
+            self.out.add(f"{prefix}-media-type-added", content, "added", None, media, side)
         for o, n in sorted(pairs):
             if o != n:
                 kind = "media-type-specified" if "*" in o else "media-type-generalised"
@@ -304,7 +312,7 @@ class _Differ:
                 old[o].get("schema", {}), new[n].get("schema", {}), side, _with_media(where, n)
             )
 
-    def _responses(self, op: str, o: JSON, n: JSON) -> None:
+    def _responses(self, op: Location, o: JSON, n: JSON) -> None:
         old = {
             status_code(k): self.old.resolve(v) or {} for k, v in (o.get("responses") or {}).items()
         }
@@ -312,7 +320,7 @@ class _Differ:
             status_code(k): self.new.resolve(v) or {} for k, v in (n.get("responses") or {}).items()
         }
         for code in sorted(set(old) | set(new)):
-            where = f"{op} responses.{code}"
+            where = replace(op, section="responses", status=code)
             family = "success" if code.startswith("2") else "error"
             # A status declared on one side only is still covered on the other by a range
             # (4XX) or, for non-2xx, by `default`: compare with what covered it there.
@@ -320,13 +328,11 @@ class _Differ:
             new_match = _covering(new, code)
             if new_match is None:
                 self.out.add(
-                    f"response-{family}-removed", f"{where} removed", code, None, Side.RESPONSE
+                    f"response-{family}-removed", where, "removed", code, None, Side.RESPONSE
                 )
                 continue
             if old_match is None:
-                self.out.add(
-                    f"response-{family}-added", f"{where} added", None, code, Side.RESPONSE
-                )
+                self.out.add(f"response-{family}-added", where, "added", None, code, Side.RESPONSE)
                 continue
             old_r, new_r = old[old_match], new[new_match]
             self._content(
@@ -336,11 +342,10 @@ class _Differ:
             old_links, new_links = set(old_r.get("links") or {}), set(new_r.get("links") or {})
             for link in sorted(old_links ^ new_links):
                 state = "added" if link in new_links else "removed"
-                self.out.add(
-                    f"response-link-{state}", f"{where} links.{link} {state}", side=Side.RESPONSE
-                )
+                linked = replace(where, part="links", part_name=str(link))
+                self.out.add(f"response-link-{state}", linked, state, side=Side.RESPONSE)
 
-    def _headers(self, where: str, old: JSON, new: JSON) -> None:
+    def _headers(self, where: Location, old: JSON, new: JSON) -> None:
         def headers(doc: Document, response: JSON) -> dict[str, tuple[str, JSON]]:
             found = response.get("headers") or {}
             return {str(k).lower(): (str(k), doc.resolve(v) or {}) for k, v in found.items()}
@@ -348,12 +353,12 @@ class _Differ:
         o, n = headers(self.old, old), headers(self.new, new)
         for key in sorted(set(o) | set(n)):
             name = (n.get(key) or o[key])[0]
-            at = f"{where} headers.{name}"
+            at = replace(where, part="headers", part_name=name)
             if key not in n:
-                self.out.add("response-header-removed", f"{at} removed", name, None, Side.RESPONSE)
+                self.out.add("response-header-removed", at, "removed", name, None, Side.RESPONSE)
             elif key not in o:
-                self.out.add("response-header-added", f"{at} added", None, name, Side.RESPONSE)
+                self.out.add("response-header-added", at, "added", None, name, Side.RESPONSE)
             else:
                 self.schemas.compare(
-                    o[key][1].get("schema", {}), n[key][1].get("schema", {}), Side.RESPONSE, at, ""
+                    o[key][1].get("schema", {}), n[key][1].get("schema", {}), Side.RESPONSE, at
                 )

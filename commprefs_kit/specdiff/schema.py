@@ -1,22 +1,21 @@
 """Field-by-field comparison of two schemas, recursively and cycle-safe.
 
-Locations read like JSONPath: `$` is the body, `.name` a property, `[]` the items of
-an array, `.*` the values of a map (additionalProperties). A parameter's own schema
-has no location suffix.
+Each place is a `Location` whose `pointer` is a JSON pointer into the schema
+(`/properties/results/items`); keys render it like JSONPath: `$` is the body, `.name` a
+property, `[]` the items of an array, `.*` the values of a map (additionalProperties). A
+parameter's or header's own schema has no `$` (see `model.schema_path`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from commprefs_kit.specdiff.collect import Collector
 from commprefs_kit.specdiff.document import JSON, UNRESOLVED, Document
-from commprefs_kit.specdiff.model import Side
+from commprefs_kit.specdiff.model import Location, Side
 from commprefs_kit.specdiff.rules import CONSTRAINT_KEYWORDS, FORMAT_WIDENING
 
 ANY = "any"
-PLAIN_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
 
 
 def type_of(schema: JSON) -> tuple[str, bool]:
@@ -54,31 +53,27 @@ def _extra(schema: JSON, doc: Document) -> tuple[int, JSON | None]:
     return (2, None) if not resolved else (1, resolved)
 
 
-def child(path: str, name: str) -> str:
-    return f"{path}.{name}" if PLAIN_NAME.match(name) else f'{path}["{name}"]'
-
-
 class SchemaComparer:
     def __init__(self, old: Document, new: Document, out: Collector) -> None:
         self.old, self.new, self.out = old, new, out
 
-    def compare(self, old: Any, new: Any, side: Side, where: str, path: str = "$") -> None:
-        self._compare(self.old.schema(old), self.new.schema(new), side, where, path, frozenset())
+    def compare(self, old: Any, new: Any, side: Side, where: Location) -> None:
+        """Compare the schemas at `where` (a body, parameter or header: its root schema)."""
+        loc = where.within()
+        self._compare(self.old.schema(old), self.new.schema(new), side, loc, frozenset())
 
     def _compare(
         self,
         old: JSON,
         new: JSON,
         side: Side,
-        where: str,
-        path: str,
+        loc: Location,
         stack: frozenset[tuple[int, int]],
     ) -> None:
         pair = (id(old), id(new))
         if pair in stack:  # a cycle through $refs: this pair is being compared above us
             return
         stack = stack | {pair}
-        loc = f"{where} {path}".rstrip() if path else where
         changed = self.out.changed
 
         if UNRESOLVED in old or UNRESOLVED in new:
@@ -114,14 +109,13 @@ class SchemaComparer:
                 )
 
         if old_type == "object" or "properties" in old or "properties" in new:
-            self._object(old, new, side, where, path, stack)
+            self._object(old, new, side, loc, stack)
         if old_type == "array" or "items" in old or "items" in new:
             self._compare(
                 self.old.schema(old.get("items", {})),
                 self.new.schema(new.get("items", {})),
                 side,
-                where,
-                path + "[]",
+                loc.within("items"),
                 stack,
             )
         for keyword in ("oneOf", "anyOf"):
@@ -130,10 +124,10 @@ class SchemaComparer:
                 changed("composition-changed", loc, keyword, len(old_alts), len(new_alts), side)
                 continue
             for i, (o, n) in enumerate(zip(old_alts, new_alts, strict=True)):
-                sub = f"{path}<{keyword}[{i}]>"
-                self._compare(self.old.schema(o), self.new.schema(n), side, where, sub, stack)
+                sub = loc.within(keyword, str(i))
+                self._compare(self.old.schema(o), self.new.schema(n), side, sub, stack)
 
-    def _format(self, old: str | None, new: str | None, side: Side, loc: str) -> None:
+    def _format(self, old: str | None, new: str | None, side: Side, loc: Location) -> None:
         if old == new:
             return
         if old is None:
@@ -148,7 +142,9 @@ class SchemaComparer:
             kind = "format-changed"
         self.out.changed(kind, loc, "format", old, new, side)
 
-    def _enum(self, old: list[str] | None, new: list[str] | None, side: Side, loc: str) -> None:
+    def _enum(
+        self, old: list[str] | None, new: list[str] | None, side: Side, loc: Location
+    ) -> None:
         if old == new:
             return
         if old is None:
@@ -171,8 +167,7 @@ class SchemaComparer:
         old: JSON,
         new: JSON,
         side: Side,
-        where: str,
-        path: str,
+        loc: Location,
         stack: frozenset[tuple[int, int]],
     ) -> None:
         old_props = old.get("properties") or {}
@@ -180,30 +175,28 @@ class SchemaComparer:
         old_req = set(old.get("required") or [])
         new_req = set(new.get("required") or [])
         for name in sorted(set(old_props) | set(new_props)):
-            sub = child(path, name)
-            loc = f"{where} {sub}"
+            sub = loc.within("properties", str(name))
             if name not in new_props:
-                self.out.add("property-removed", f"{loc} removed", name, None, side)
+                self.out.add("property-removed", sub, "removed", name, None, side)
             elif name not in old_props:
                 kind = "required-property-added" if name in new_req else "property-added"
-                self.out.add(kind, f"{loc} added", None, name, side)
+                self.out.add(kind, sub, "added", None, name, side)
             else:
                 was, now = name in old_req, name in new_req
                 if was != now:
                     kind = "property-made-required" if now else "property-made-optional"
-                    self.out.changed(kind, loc, "required", was, now, side)
+                    self.out.changed(kind, sub, "required", was, now, side)
                 self._compare(
                     self.old.schema(old_props[name]),
                     self.new.schema(new_props[name]),
                     side,
-                    where,
                     sub,
                     stack,
                 )
         old_rank, old_extra = _extra(old, self.old)
         new_rank, new_extra = _extra(new, self.new)
         if old_extra is not None and new_extra is not None:
-            self._compare(old_extra, new_extra, side, where, path + ".*", stack)
+            self._compare(old_extra, new_extra, side, loc.within("additionalProperties"), stack)
         elif old_rank != new_rank:
             names = {0: "none", 1: "schema", 2: ANY}
             kind = (
@@ -211,7 +204,6 @@ class SchemaComparer:
                 if new_rank > old_rank
                 else "additional-properties-narrowed"
             )
-            loc = f"{where} {path}".rstrip()
             self.out.changed(
                 kind, loc, "additionalProperties", names[old_rank], names[new_rank], side
             )

@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from commprefs_kit.specdiff import Change
-from commprefs_kit.update_spec.locate import METHODS, LocateError, Tree, parse_site, site
+from commprefs_kit.update_spec.locate import METHODS, LocateError, Tree, place, steps
 
 ENUM_KINDS = ("enum-widened", "enum-narrowed", "enum-replaced")
 MECHANICAL_KINDS = frozenset(
@@ -118,7 +118,7 @@ class Applier:
 
     # ---- schema keywords --------------------------------------------------------
     def _enum(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=True)
+        where = place(change)
         target = self.ours.with_keyword(self.ours.schema_at(where), "enum")
         values = target["enum"]
         old, new = set(change.old or []), set(change.new or [])
@@ -136,7 +136,7 @@ class Applier:
         return "enum " + (" ".join(done) if done else "already so (shared schema)")
 
     def _format(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=True)
+        where = place(change)
         target = self.ours.with_keyword(self.ours.schema_at(where), "format")
         if target["format"] == change.new:
             return "format already so (shared schema)"
@@ -146,10 +146,11 @@ class Applier:
         return f"format {change.old} -> {change.new}"
 
     def _property_added(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=False)
-        if not where.steps:
+        where = place(change)
+        path = steps(where)
+        if not path:
             raise NeedsPerson("no property name in the change")
-        name, parent = where.steps[-1], where.steps[:-1]
+        name, parent = path[-1], path[:-1]
         holder_node = self.ours.deref(self.ours.schema_at(where, parent))
         if self.ours.holder_of(holder_node, name) is not None:
             return "field already there (shared schema)"
@@ -161,8 +162,9 @@ class Applier:
         return f"field {name} added"
 
     def _property_removed(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=False)
-        name, parent = where.steps[-1], where.steps[:-1]
+        where = place(change)
+        path = steps(where)
+        name, parent = path[-1], path[:-1]
         holder = self.ours.holder_of(self.ours.schema_at(where, parent), name)
         if holder is None:
             return "field already gone (shared schema)"
@@ -174,7 +176,7 @@ class Applier:
 
     # ---- parameters and operations ---------------------------------------------------
     def _parameter_added(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=False)
+        where = place(change)
         try:
             self.ours.parameter(where)
             return "parameter already there"
@@ -183,10 +185,10 @@ class Applier:
         param = self.new.parameter(where)
         _, op = self.ours.operation(where.method, where.path)
         op.setdefault("parameters", CommentedSeq()).append(self._import(param))
-        return f"{where.param_in} parameter {where.param_name} added"
+        return f"{where.param_in} parameter {where.name} added"
 
     def _operation_added(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=False)
+        where = place(change)
         try:
             self.ours.operation(where.method, where.path)
             return "operation already there"
@@ -249,7 +251,7 @@ class Applier:
         return {}
 
     def _operation_removed(self, change: Change) -> str:
-        where = parse_site(site(change), attribute=False)
+        where = place(change)
         try:
             key, op = self.ours.operation(where.method, where.path)
         except LocateError:

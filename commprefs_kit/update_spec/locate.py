@@ -1,127 +1,56 @@
 """Where a spec-diff change happened, and the node at that place in another document.
 
-spec-diff names each change by a readable key such as
-`POST /x/statuses/batch/read responses.200 $.results[].status enum: [A] -> [A, B]`.
-`site()` strips the values off that key; `parse_site()` turns the rest into a
-`Site`; `Tree` finds the matching schema node in a document (following `$ref`s and
-`allOf`), so that an upstream change can be applied where our curated spec keeps it,
-even when ours uses a shared component where upstream inlines the schema.
+spec-diff gives each change a structured `Location` (method, path, section, and a JSON
+pointer into the schema there; its readable key is rendered from it). `place()` takes it
+from a change and `steps()` reads its pointer; `Tree` finds the matching schema node in a
+document (following `$ref`s and `allOf`), so that an upstream change can be applied where our
+curated spec keeps it, even when ours uses a shared component where upstream inlines the
+schema.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import MutableMapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
 from commprefs_kit.specdiff import Change
-from commprefs_kit.specdiff.collect import show
+from commprefs_kit.specdiff.model import Location, pointer_tokens
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-OPERATION = re.compile(r"^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) (\S+)(?: (.*))?$")
-SECTION = re.compile(
-    r"^(?:parameters\.(?P<pin>[a-z]+)\.(?P<pname>\S+)"
-    r"|requestBody(?:\[(?P<rmedia>[^\]]+)\])?"
-    r"|responses\.(?P<status>[^\s\[]+)(?:\[(?P<smedia>[^\]]+)\])?)$"
-)
-PLAIN_NAME = re.compile(r"[A-Za-z_][\w-]*")
-JSON_MEDIA = "application/json"
 
 
 class LocateError(Exception):
     """The place a change names does not exist (or is ambiguous) in a document."""
 
 
-@dataclass(frozen=True)
-class Site:
-    method: str  # upper case
-    path: str
-    section: str = ""  # "" (the operation), "parameters", "requestBody" or "responses"
-    param_in: str = ""
-    param_name: str = ""
-    status: str = ""
-    media: str = JSON_MEDIA
-    header: str = ""
-    steps: tuple[str, ...] = ()  # property names, "[]" for items, "*" for map values
-
-    @property
-    def operation(self) -> str:
-        return f"{self.method} {self.path}"
+def place(change: Change) -> Location:
+    """Where an operation-level change happened (spec-diff's structured location)."""
+    where = change.location
+    if where is None:
+        raise LocateError(f"no location recorded for {change.key!r} (not from spec-diff)")
+    if not where.method:
+        raise LocateError(f"not an operation-level change: {change.key!r}")
+    return where
 
 
-def site(change: Change) -> str:
-    """The change's key without its values: where it happened (and which attribute)."""
-    values = f": {show(change.old)} -> {show(change.new)}"
-    if change.key.endswith(values):
-        return change.key[: -len(values)]
-    for tail in (" added", " removed"):
-        if change.key.endswith(tail):
-            return change.key[: -len(tail)]
-    return change.key
-
-
-def parse_site(text: str, attribute: bool) -> Site:
-    """A Site from `site()`'s text; `attribute`: the text ends with one (`enum`, `format`)."""
-    if attribute:
-        text = text.rsplit(" ", 1)[0]
-    match = OPERATION.match(text)
-    if not match:
-        raise LocateError(f"not an operation-level change: {text!r}")
-    method, path, rest = match.group(1), match.group(2), match.group(3) or ""
-    if not rest:
-        return Site(method, path)
-    section, _, rest = rest.partition(" ")
-    found = SECTION.match(section)
-    if not found:
-        raise LocateError(f"unknown section {section!r} in {text!r}")
-    header = ""
-    if rest.startswith("headers."):
-        header, _, rest = rest.partition(" ")
-        header = header[len("headers.") :]
-    steps = _json_path(rest) if rest else ()
-    if found.group("pin"):
-        return Site(
-            method, path, "parameters", found.group("pin"), found.group("pname"), steps=steps
-        )
-    if section.startswith("requestBody"):
-        return Site(
-            method, path, "requestBody", media=found.group("rmedia") or JSON_MEDIA, steps=steps
-        )
-    return Site(
-        method,
-        path,
-        "responses",
-        status=found.group("status"),
-        media=found.group("smedia") or JSON_MEDIA,
-        header=header,
-        steps=steps,
-    )
-
-
-def _json_path(text: str) -> tuple[str, ...]:
-    if not text.startswith("$"):
-        raise LocateError(f"not a schema location: {text!r}")
-    steps: list[str] = []
-    i = 1
-    while i < len(text):
-        if text.startswith("[]", i):
-            steps.append("[]")
+def steps(where: Location) -> tuple[str, ...]:
+    """The schema steps of a location's pointer: property names, "[]" for an array's items,
+    "*" for a map's values (additionalProperties)."""
+    tokens = pointer_tokens(where.pointer or "")
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "properties" and i + 1 < len(tokens):
+            out.append(tokens[i + 1])
             i += 2
-        elif text.startswith(".*", i):
-            steps.append("*")
-            i += 2
-        elif text.startswith('["', i):
-            end = text.index('"]', i + 2)
-            steps.append(text[i + 2 : end])
-            i = end + 2
-        elif text.startswith(".", i) and (name := PLAIN_NAME.match(text, i + 1)):
-            steps.append(name.group(0))
-            i = name.end()
+        elif token in ("items", "additionalProperties"):
+            out.append("[]" if token == "items" else "*")
+            i += 1
         else:
-            raise LocateError(f"cannot follow {text[i:]!r} in {text!r} (oneOf/anyOf?)")
-    return tuple(steps)
+            raise LocateError(f"cannot follow {token!r} in {where.text!r} (oneOf/anyOf?)")
+    return tuple(out)
 
 
 class Tree:
@@ -185,23 +114,23 @@ class Tree:
         return ids
 
     # ---- the schema at a site --------------------------------------------------
-    def parameter(self, where: Site) -> MutableMapping[str, Any]:
+    def parameter(self, where: Location) -> MutableMapping[str, Any]:
         key, op = self.operation(where.method, where.path)
         item = self.deref(self.root["paths"][key])
         for raw in [*(op.get("parameters") or []), *(item.get("parameters") or [])]:
             param = self.deref(raw)
-            if param.get("in") == where.param_in and str(param.get("name")) == where.param_name:
+            if param.get("in") == where.param_in and str(param.get("name")) == where.name:
                 if not isinstance(param, MutableMapping):
                     break
                 return param
-        raise LocateError(f"{where.operation} has no {where.param_in} parameter {where.param_name}")
+        raise LocateError(f"{where.operation} has no {where.param_in} parameter {where.name}")
 
-    def root_schema(self, where: Site) -> Any:
+    def root_schema(self, where: Location) -> Any:
         """The schema a site's JSON path starts from (a parameter's, a body's, a header's)."""
         if where.section == "parameters":
             param = self.parameter(where)
             if "schema" not in param:
-                raise LocateError(f"{where.operation} parameter {where.param_name} has no schema")
+                raise LocateError(f"{where.operation} parameter {where.name} has no schema")
             return param["schema"]
         _, op = self.operation(where.method, where.path)
         if where.section == "requestBody":
@@ -216,12 +145,12 @@ class Tree:
                 if not isinstance(header, MutableMapping) or "schema" not in header:
                     raise LocateError(f"{where.operation} has no header {where.header}")
                 return header["schema"]
-        content = _media(holder.get("content") or {}, where.media)
+        content = _media(holder.get("content") or {}, where.media_type)
         if content is None or "schema" not in content:
-            raise LocateError(f"{where.operation} {where.section} has no {where.media} body")
+            raise LocateError(f"{where.operation} {where.section} has no {where.media_type} body")
         return content["schema"]
 
-    def _response(self, op: MutableMapping[str, Any], where: Site) -> MutableMapping[str, Any]:
+    def _response(self, op: MutableMapping[str, Any], where: Location) -> MutableMapping[str, Any]:
         responses = {str(k).upper(): v for k, v in (op.get("responses") or {}).items()}
         code = where.status.upper()
         for option in (code, f"{code[:1]}XX", "DEFAULT" if not code.startswith("2") else ""):
@@ -231,9 +160,10 @@ class Tree:
                     return found
         raise LocateError(f"{where.operation} has no response {where.status}")
 
-    def schema_at(self, where: Site, steps: tuple[str, ...] | None = None) -> Any:
+    def schema_at(self, where: Location, path: tuple[str, ...] | None = None) -> Any:
+        """The schema node at `where` (or at `path`, steps from the place's root schema)."""
         node = self.root_schema(where)
-        for step in where.steps if steps is None else steps:
+        for step in steps(where) if path is None else path:
             node = self.step(node, step)
         return node
 

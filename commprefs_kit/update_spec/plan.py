@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commprefs_kit.specdiff import RULES, Change, Severity, diff_documents
+from commprefs_kit.specdiff.model import Location
 from commprefs_kit.update_spec import yamlio
 from commprefs_kit.update_spec.apply import MECHANICAL_KINDS, Applier, NeedsPerson
-from commprefs_kit.update_spec.locate import METHODS, site
+from commprefs_kit.update_spec.locate import METHODS
 from commprefs_kit.update_spec.source import SourceError, validate_document
 from commprefs_kit.update_spec.texts import TextMerge, merge_texts
 
@@ -141,10 +142,16 @@ def _verify(plan: Plan, ours_plain: dict[str, Any]) -> None:
         plan.problems.append(str(exc))
         return
     plan.result_changes = diff_documents(ours_plain, result)
-    expected = {(i.change.kind, site(i.change)) for i in plan.applied}
-    actual = {(c.kind, site(c)) for c in plan.result_changes}
-    plan.collateral = [c for c in plan.result_changes if (c.kind, site(c)) not in expected]
-    for kind, where in sorted(expected - actual):
+    # A change is identified by its kind and structured location (values aside: applying an
+    # enum value to ours gives other old/new lists than upstream's).
+    expected = {(i.change.kind, i.change.location) for i in plan.applied}
+    actual = {(c.kind, c.location) for c in plan.result_changes}
+    plan.collateral = [c for c in plan.result_changes if (c.kind, c.location) not in expected]
+    for kind, where in sorted(expected - actual, key=lambda kw: (kw[0], _text(kw[1]))):
         # e.g. an enum value we already had: nothing to change, nothing to report
-        if not any(i.change.kind == kind and site(i.change) == where for i in plan.already):
-            plan.notes.append(f"no effect on our spec: {kind} at {where}")
+        if not any(i.change.kind == kind and i.change.location == where for i in plan.already):
+            plan.notes.append(f"no effect on our spec: {kind} at {_text(where)}")
+
+
+def _text(where: Location | None) -> str:
+    return where.text if where is not None else "(no location)"

@@ -101,6 +101,8 @@ def test_json_output_shape(
         "severity": "breaking",
         "old": "get_item",
         "new": "fetch_item",
+        # where, as data: the key's text is rendered from it
+        "location": {"method": "GET", "path": "/v1/items/{id}", "attribute": "operationId"},
     }
 
 

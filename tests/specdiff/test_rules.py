@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from commprefs_kit.specdiff import RULES, Severity, Side, diff_documents
+from commprefs_kit.specdiff.model import show
 
 Doc = dict[str, Any]
 B, P, S = Severity.BREAKING, Severity.POTENTIALLY_BREAKING, Severity.SAFE
@@ -701,3 +702,23 @@ def test_requiring_auth_removes_the_anonymous_alternative(base_doc: Callable[[],
 
 def test_identical_documents_have_no_changes(base_doc: Callable[[], Doc]) -> None:
     assert diff_documents(base_doc(), base_doc()) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_key_is_rendered_from_its_location(case: Case, base_doc: Callable[[], Doc]) -> None:
+    """The key is the structured location's text plus what happened there; nothing in the
+    place is known only to the key."""
+    old, new = base_doc(), base_doc()
+    case.old(old)
+    case.new(new)
+    for change in diff_documents(old, new):
+        where = change.location
+        assert where is not None, change.key
+        assert change.key.startswith(where.text), (change.key, where)
+        tail = change.key[len(where.text) :]
+        values = f": {show(change.old)} -> {show(change.new)}"
+        assert tail in (" added", " removed", values) or tail.startswith(
+            (" added: ", " removed: ")
+        ), (change.key, where)
+        if where.attribute:
+            assert tail == values  # an attribute changed value

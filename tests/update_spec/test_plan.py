@@ -12,9 +12,10 @@ import pytest
 
 from commprefs_kit import paths
 from commprefs_kit.specdiff import Change, Severity, diff_documents
+from commprefs_kit.specdiff.model import Location
 from commprefs_kit.update_spec import yamlio
 from commprefs_kit.update_spec.apply import propose_operation_id
-from commprefs_kit.update_spec.locate import LocateError, Tree, parse_site, site
+from commprefs_kit.update_spec.locate import LocateError, Tree, place, steps
 from commprefs_kit.update_spec.plan import is_curated, plan_upstream
 
 HISTORY_DIR = paths.SHARED_REFERENCE_DIR / "upstream" / "2026-03-history"
@@ -108,70 +109,93 @@ def test_our_spec_is_recognised_as_curated(h: types.ModuleType) -> None:
 # ---- spec-diff keys to places -------------------------------------------------------------
 
 
-def _change(kind: str, key: str, old: Any = None, new: Any = None) -> Change:
-    return Change(key, kind, Severity.SAFE, old, new)
+def _doc(status_enum: list[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    item = {"type": "object", "properties": {"status": {"type": "string", "enum": status_enum}}}
+    properties: dict[str, Any] = {"results": {"type": "array", "items": item}, **(extra or {})}
+    body = {"type": "object", "properties": properties}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com/base"}],
+        "paths": {
+            "/a/{id}": {
+                "post": {
+                    "operationId": "a",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {"description": "ok", "content": {"text/csv": {"schema": body}}}
+                    },
+                }
+            }
+        },
+    }
 
 
-def test_site_strips_values_and_tails() -> None:
-    enum = _change(
-        "enum-widened",
-        "GET /a responses.200 $.results[].status enum: [A] -> [A, B]",
-        ["A"],
-        ["A", "B"],
-    )
-    assert site(enum) == "GET /a responses.200 $.results[].status enum"
-    added = _change("property-added", 'POST /a requestBody $.inputs[]["odd name"] added')
-    assert site(added) == 'POST /a requestBody $.inputs[]["odd name"]'
-
-
-def test_parse_site_sections() -> None:
-    where = parse_site("POST /a/{id} responses.5XX[text/html] $.x[].y.*", attribute=False)
-    assert (where.method, where.path, where.section, where.status) == (
+def test_place_is_spec_diffs_structured_location() -> None:
+    (enum,) = diff_documents(_doc(["A"]), _doc(["A", "B"]))
+    where = place(enum)
+    assert (where.method, where.path, where.section, where.status, where.media) == (
         "POST",
-        "/a/{id}",
+        "/base/a/{id}",
         "responses",
-        "5XX",
+        "200",
+        "text/csv",
     )
-    assert where.media == "text/html" and where.steps == ("x", "[]", "y", "*")
-    param = parse_site("GET /a parameters.query.channel enum", attribute=True)
-    assert (param.section, param.param_in, param.param_name, param.steps) == (
-        "parameters",
-        "query",
-        "channel",
-        (),
-    )
-    body = parse_site('POST /a requestBody $.inputs[]["odd name"]', attribute=False)
-    assert body.steps == ("inputs", "[]", "odd name")
-    with pytest.raises(LocateError):
-        parse_site("POST /a requestBody $<oneOf[0]>", attribute=False)
-    with pytest.raises(LocateError):
-        parse_site("components.securitySchemes.oauth2 flows", attribute=False)
+    assert where.pointer == "/properties/results/items/properties/status"
+    assert where.attribute == "enum" and steps(where) == ("results", "[]", "status")
+    assert enum.key == f"{where.text}: [A] -> [A, B]"
+    (added,) = diff_documents(_doc(["A"]), _doc(["A"], {"odd name/x": {"type": "string"}}))
+    assert steps(place(added)) == ("odd name/x",)
+    assert place(added).pointer == "/properties/odd name~1x"
+    assert added.key == 'POST /base/a/{id} responses.200[text/csv] $["odd name/x"] added'
+
+
+def test_steps_and_places_that_cannot_be_followed() -> None:
+    param = Location("GET", "/a", "parameters", name="channel", param_in="query", pointer="")
+    assert steps(param) == ()
+    assert steps(Location("GET", "/a", "requestBody", pointer="/additionalProperties")) == ("*",)
+    with pytest.raises(LocateError, match="oneOf"):
+        steps(Location("POST", "/a", "requestBody", pointer="/oneOf/0"))
+    scheme = Change("k", "oauth-scope-added", Severity.SAFE, location=Location(section="servers"))
+    with pytest.raises(LocateError, match="not an operation-level change"):
+        place(scheme)
+    with pytest.raises(LocateError, match="no location"):
+        place(Change("GET /a removed", "operation-removed", Severity.BREAKING))
 
 
 def test_tree_follows_refs_and_all_of_in_our_spec(ours_text: str) -> None:
     tree = Tree(yamlio.load(ours_text))
-    where = parse_site(
-        "POST /communication-preferences/2026-03/statuses/batch/read responses.207 "
-        "$.results[].statuses[].legalBasis enum",
-        attribute=True,
+    api = "/communication-preferences/2026-03"
+    where = Location(
+        "POST",
+        f"{api}/statuses/batch/read",
+        "responses",
+        status="207",
+        pointer="/properties/results/items/properties/statuses/items/properties/legalBasis",
+        attribute="enum",
     )
     # legalBasis is `allOf: [$ref LegalBasis]` + nullable in ours: the enum is the component's.
     target = tree.with_keyword(tree.schema_at(where), "enum")
     assert target is tree.root["components"]["schemas"]["LegalBasis"]
-    channel = parse_site(
-        "GET /communication-preferences/2026-03/statuses/{subscriberIdString} "
-        "parameters.query.channel enum",
-        attribute=True,
+    channel = Location(
+        "GET",
+        f"{api}/statuses/{{subscriberIdString}}",
+        "parameters",
+        name="channel",
+        param_in="query",
+        pointer="",
+        attribute="enum",
     )
     assert tree.with_keyword(tree.schema_at(channel), "enum")["enum"] == ["EMAIL"]
     # A 404 is answered by our 4XX response.
-    error = parse_site(
-        "GET /communication-preferences/2026-03/definitions responses.404 $.message",
-        attribute=False,
+    error = Location(
+        "GET", f"{api}/definitions", "responses", status="404", pointer="/properties/message"
     )
     assert tree.schema_at(error)["type"] == "string"
     with pytest.raises(LocateError):
-        tree.schema_at(parse_site("GET /nowhere responses.200 $.x", attribute=False))
+        tree.schema_at(Location("GET", "/nowhere", "responses", status="200", pointer=""))
 
 
 def test_proposed_operation_ids_are_snake_case_and_unique() -> None:
