@@ -33,7 +33,13 @@ CSV_EXPORT = (
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
     log = tmp_path_factory.mktemp("mock") / "mock.log"
     with serve_in_subprocess(
-        "--token", f"{TOKEN}", "--token", "weak=communication_preferences.read", log_path=log
+        "--token",
+        f"{TOKEN}",
+        "--token",
+        "weak=communication_preferences.read",
+        "--token",
+        "writer=communication_preferences.statuses.batch.write",
+        log_path=log,
     ) as served:
         yield served
 
@@ -191,6 +197,22 @@ CASES = [
         ExitCode.SCOPES,
         "communication_preferences.statuses.batch.write",
         token="weak",
+        sent=1,
+    ),
+    Case(
+        "token without the read-back scope, with --verify",
+        ["list.txt", "--base-url", "{url}", "--verify"],
+        ExitCode.SCOPES,
+        "communication_preferences.statuses.batch.read needed for --verify",
+        token="writer",
+        sent=2,  # the send probe passes, the read-back probe is refused
+    ),
+    Case(
+        "binary on stdin",
+        ["-", "--base-url", "{url}"],
+        ExitCode.USAGE,
+        "not a text file",
+        stdin=b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
         sent=1,
     ),
     # the outputs
