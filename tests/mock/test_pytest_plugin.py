@@ -22,12 +22,7 @@ import httpx
 import pytest
 
 from mock_server import ConnectionDropped, MockConfig
-from mock_server.pytest_plugin import (
-    CommPrefsMock,
-    InProcessTransport,
-    _serve,
-    mock_config,
-)
+from mock_server.testing import CommPrefsMock, InProcessTransport, mock_config, serve_in_thread
 
 pytest_plugins = ["pytester"]
 
@@ -314,7 +309,7 @@ def test_closing_the_transport_stops_its_thread(mock: CommPrefsMock) -> None:
 
 def test_served_mock_stops_listening_on_exit(mock: CommPrefsMock) -> None:
     mock.set_status("ann@example.com", 100001, "UNSUBSCRIBED")
-    with _serve(mock.app) as (url, port):
+    with serve_in_thread(mock.app) as (url, port):
         state = httpx.get(url + "/_mock/state").json()
         assert state["subscribers"]["ann@example.com"]["statuses"]["100001"]["status"] == (
             "UNSUBSCRIBED"
