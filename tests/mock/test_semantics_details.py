@@ -178,3 +178,18 @@ async def test_an_unsubscribe_of_one_subscription_keeps_the_opt_out_from_all(
     wide = await client.get("/statuses/a@example.com/unsubscribe-all", params=EMAIL)
     assert [w["status"] for w in wide.json()["results"]] == ["UNSUBSCRIBED"]
     assert set((await state(client))["subscribers"]["a@example.com"]["wideStatuses"]) == {"0"}
+
+
+async def test_unknown_business_unit_is_404_naming_the_parameter(
+    client: httpx.AsyncClient,
+) -> None:
+    r = await client.get("/statuses/a@example.com", params={**EMAIL, "businessUnitId": "99"})
+    assert r.status_code == 404
+    assert _without_ids(r.json()) == {
+        "status": "error",
+        "message": "Business unit 99 does not exist",
+        "category": "OBJECT_NOT_FOUND",
+        "errors": [
+            {"message": "Unknown business unit 99", "code": "INVALID_ID", "in": "businessUnitId"}
+        ],
+    }
