@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 import httpx
 import orjson
+from aiolimiter import AsyncLimiter
 from hubspot_communication_preferences import (
     AuthenticatedClient,
     ClientConfigurationError,
@@ -245,6 +246,7 @@ class _Job:
         self.ui = ui
         self.last_status: int | None = None
         self.sending = False  # once True, the journal holds progress and is never removed
+        self.limiter: AsyncLimiter | None = None
 
     def job_identity(self) -> dict[str, object]:
         s = self.settings
@@ -278,7 +280,9 @@ class _Job:
             self,
         )
         if s.rate is not None:
-            inner = PacedTransport(inner, s.rate.limiter())
+            # One limiter for the preflight and the run: both count against the budget.
+            self.limiter = self.limiter or s.rate.limiter()
+            inner = PacedTransport(inner, self.limiter)
         try:
             return make_client(
                 token,
@@ -504,7 +508,15 @@ class _Job:
             stop = exc
         except (KeyboardInterrupt, asyncio.CancelledError):
             interrupted = True
-        written = self.write_results(journal, _not_confirmed_reason(stop, interrupted))
+        try:
+            written = self.write_results(journal, _not_confirmed_reason(stop, interrupted))
+        except OSError as exc:
+            where = "stdout" if s.output is None else str(s.output)
+            raise JobFailed(
+                ExitCode.FAILED,
+                f"cannot write the results to {where}: {exc.strerror or exc}; every outcome is "
+                f"kept in the journal {s.journal}: rerun the same command to write them",
+            ) from None
         counts = journal.counts()
         code = ExitCode.INTERRUPTED if interrupted else _exit_code(counts, stop, s)
         report = Report(
@@ -535,9 +547,12 @@ class _Job:
 
         if output is None:
             sink = sys.stdout.buffer
-            for chunk in jsonl_chunks(counted()):
-                sink.write(chunk)
-            sink.flush()
+            try:
+                for chunk in jsonl_chunks(counted()):
+                    sink.write(chunk)
+                sink.flush()
+            except BrokenPipeError:  # `... -o - | head`: the reader left; the journal has all
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         else:
             write_atomically(output, jsonl_chunks(counted()))
         return count
