@@ -165,6 +165,14 @@ CASES = [
         before=lambda mock: queue(mock, {"status": 404, "body": "html"}),
     ),
     Case(
+        "HubSpot unavailable",
+        ["list.txt", "--base-url", "{url}"],
+        ExitCode.STOPPED,
+        "unavailable (HTTP 503 after retries",
+        sent=3,  # the preflight's attempts
+        before=lambda mock: queue(mock, *[{"status": 503, "retryAfter": 0}] * 3),
+    ),
+    Case(
         "unknown business unit",
         ["list.txt", "--base-url", "{url}", "--business-unit-id", "99"],
         ExitCode.USAGE,
