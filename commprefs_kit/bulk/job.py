@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Coroutine, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,6 @@ from typing import Any, Protocol
 
 import httpx
 import orjson
-from aiolimiter import AsyncLimiter
 from hubspot_communication_preferences import (
     AuthenticatedClient,
     ClientConfigurationError,
@@ -246,7 +246,7 @@ class _Job:
         self.ui = ui
         self.last_status: int | None = None
         self.sending = False  # once True, the journal holds progress and is never removed
-        self.limiter: AsyncLimiter | None = None
+        self.preflight_done: float | None = None  # time.monotonic() of its last request
 
     def job_identity(self) -> dict[str, object]:
         s = self.settings
@@ -280,9 +280,7 @@ class _Job:
             self,
         )
         if s.rate is not None:
-            # One limiter for the preflight and the run: both count against the budget.
-            self.limiter = self.limiter or s.rate.limiter()
-            inner = PacedTransport(inner, self.limiter)
+            inner = PacedTransport(inner, s.rate.limiter())  # one per event loop
         try:
             return make_client(
                 token,
@@ -426,6 +424,10 @@ class _Job:
 
     async def network(self, journal: Journal, token: str, counts: JournalCounts) -> None:
         s = self.settings
+        if s.rate is not None and self.preflight_done is not None:
+            # The preflight counts against the budget: the first request of the run comes
+            # at least one pacing interval after its last one, as if paced by one limiter.
+            await asyncio.sleep(self.preflight_done + s.rate.interval - time.monotonic())
         async with self.client(token, self.run_retry()) as client:
             if not s.verify_only and counts.to_send:
                 await self.send(journal, client, counts.to_send)
@@ -443,6 +445,7 @@ class _Job:
                 business_unit_id=s.business_unit_id,
                 token_source=_token_source(s),
             )
+        self.preflight_done = time.monotonic()
 
     # -- the whole run ----------------------------------------------------------------
 
