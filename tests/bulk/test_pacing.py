@@ -129,7 +129,8 @@ def test_rate_parse(text: str, requests: int, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["", "100", "x/10", "100/10h", "-1/10", "0/10", "100/0", "1/10s;"])
 def test_rate_parse_refuses(text: str) -> None:
-    with pytest.raises(ValueError):
+    # The CLI prints the message after `--rate:`; it says what was read and how to write it.
+    with pytest.raises(ValueError, match=r"^cannot read rate .*; write it like 100/10s$|^a rate"):
         Rate.parse(text)
 
 
@@ -140,9 +141,19 @@ def test_rate_arithmetic() -> None:
     assert str(rate) == "100/10s" and str(Rate(5, 0.5)) == "5/0.5s"
     assert Rate.parse("100/10s", utilisation=1.0).interval == pytest.approx(0.1)
     assert Rate(100, 10.0) == HUBSPOT_DEFAULT_RATE
-    for bad in ({"requests": 0}, {"per_seconds": 0}, {"utilisation": 0}, {"utilisation": 1.01}):
-        with pytest.raises(ValueError):
+    needs = "a rate needs at least 1 request per a positive number of seconds"
+    for bad, message in (
+        ({"requests": 0}, needs),
+        ({"per_seconds": 0}, needs),
+        ({"utilisation": 0}, "utilisation must be in (0, 1]"),
+        ({"utilisation": 1.01}, "utilisation must be in (0, 1]"),
+    ):
+        with pytest.raises(ValueError) as caught:
             Rate(**{"requests": 1, **bad})  # type: ignore[arg-type]
+        assert str(caught.value) == message
+    with pytest.raises(ValueError) as caught:
+        Rate.parse("x/10")
+    assert str(caught.value) == "cannot read rate 'x/10'; write it like 100/10s"
     assert Rate(1, 1.0, utilisation=1.0).interval == 1.0
 
 
