@@ -75,6 +75,7 @@ MODULES = (
         ("commprefs_kit/bulk/engine.py",),
         (
             "tests/bulk/test_engine.py",
+            "tests/bulk/test_engine_details.py",
             "tests/bulk/test_journal_order.py",
             "tests/bulk/test_redaction.py",
             "tests/bulk/test_pacing.py",
