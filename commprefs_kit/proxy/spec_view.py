@@ -1,10 +1,9 @@
 """The proxy's one window onto the pinned spec.
 
 Everything the proxy and the traffic validator know about operations, parameters, bodies and
-declared responses comes through here, and this module only re-exposes what the mock's spec
-model already loads (mock_server/spec.py: the document converted to plain JSON Schema;
-mock_server/routing.py: raw-path matching; mock_server/validation.py: compiled jsonschema_rs
-validators). When spec reading is consolidated, only this module changes.
+declared responses comes through here, and this module only re-exposes what the one spec model
+loads (commprefs_spec: the document converted to plain JSON Schema, raw-path matching) with the
+mock's compiled jsonschema_rs validators (mock_server/validation.py).
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from typing import Any
 
 import jsonschema_rs
 
-from mock_server.routing import Router
-from mock_server.spec import JSON, Operation, Parameter, Spec, pinned_spec
+from commprefs_spec.model import JSON, Operation, Parameter, Spec, pinned_spec
+from commprefs_spec.routing import Router
 from mock_server.validation import compile_schema
 
 __all__ = [

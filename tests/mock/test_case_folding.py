@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mock_testing import EMAIL, UNIT0, state
 
+from commprefs_spec.model import pinned_spec
 from mock_server import semantics as sem
 from mock_server.fixtures import load_fixtures
-from mock_server.spec import pinned_spec
 from mock_server.store import Store
 
 WRITTEN = "Ann.Lee@Example.COM"

@@ -11,8 +11,8 @@ import pytest
 from mock_testing import EMAIL, state
 from valid_requests import VALID, call
 
+from commprefs_spec.model import pinned_spec
 from mock_server import MockConfig, RateLimit
-from mock_server.spec import pinned_spec
 
 ERROR_CODES = [400, 401, 403, 404, 409, 429, 500, 502, 503, 504]
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from mock_testing import EMAIL
 
+from commprefs_spec.model import pinned_spec
 from mock_server import MockConfig
 from mock_server import semantics as sem
 from mock_server.fixtures import load_fixtures
-from mock_server.spec import pinned_spec
 from mock_server.store import Store
 
 T1 = "2026-03-01T00:00:00.000Z"
