@@ -91,6 +91,10 @@ def _check_token(token: object) -> None:
             "token must not contain whitespace or control characters (check how it was read, "
             "e.g. a trailing newline from a file)"
         )
+    if not token.isascii():
+        # It travels in an HTTP header; HubSpot's tokens are ASCII (a typographic quote or a
+        # letter pasted into it would fail only at the first request, less clearly).
+        raise ClientConfigurationError("token must be ASCII (check for pasted quotes or letters)")
 
 
 def _check_base_url(base_url: object) -> None:
