@@ -68,8 +68,13 @@ def load_raw(source: str | Path | Mapping[str, Any]) -> tuple[JSON, str]:
             raise SpecError(f"{label}: no such file") from None
         except IsADirectoryError:
             raise SpecError(f"{label}: is a directory, not an OpenAPI document") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"{label}: cannot read: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise SpecError(
+                f"{label}: not a text document (byte {exc.start} is not UTF-8; OpenAPI documents "
+                "are UTF-8 JSON or YAML)"
+            ) from None
+        except OSError as exc:
+            raise SpecError(f"{label}: cannot read: {exc.strerror or exc}") from None
         raw = _parse(text, label, json_first=path.suffix.lower() == ".json")
     if not isinstance(raw, dict):
         raise SpecError(f"{label}: not an OpenAPI document (top level is not a mapping)")

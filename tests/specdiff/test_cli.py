@@ -229,3 +229,13 @@ def test_script_resolves_paths_from_the_callers_directory(
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "summary: no changes"
+
+
+def test_a_binary_file_is_named_as_not_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    binary = tmp_path / "picture.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert main([str(binary), str(binary)]) == 2
+    err = capsys.readouterr().err
+    assert "picture.yaml: not a text document" in err and "codec" not in err
