@@ -46,7 +46,9 @@ def error(prog: str, message: object, status: int) -> int:
     return status
 
 
-class _Version(argparse.Action):
+class VersionAction(argparse.Action):
+    """`--version`: one unwrapped line on stdout (argparse's own action wraps at 80 columns)."""
+
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
         super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
 
@@ -60,7 +62,7 @@ class VerbParser(argparse.ArgumentParser):
 
     def __init__(self, *, script: str, console_script: str, **kwargs: object) -> None:
         super().__init__(prog=program_name(script, console_script), **kwargs)  # type: ignore[arg-type]
-        self.add_argument("--version", action=_Version, help="print the version and exit")
+        self.add_argument("--version", action=VersionAction, help="print the version and exit")
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")

@@ -41,6 +41,7 @@ from commprefs_kit.contract.target import (
 )
 from commprefs_kit.contract.traffic_run import run_traffic
 from commprefs_kit.proxy.spec_view import spec_view
+from commprefs_kit.verbs import VerbParser, error
 from commprefs_spec import SpecError, load_spec
 
 REPORTS_DIR = paths.ROOT / "reports"
@@ -52,8 +53,9 @@ EXIT_UNUSABLE = 2
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="scripts/contract",
+    p = VerbParser(
+        script="scripts/contract",
+        console_script="commprefs-contract",
         description=(
             "Run the contract suite (server side with Schemathesis, stateful workflows, client "
             "side) against the mock in-process, or against --base-url. The token comes from "
@@ -266,10 +268,10 @@ def _pytest_args(args: argparse.Namespace, junit: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    verb = parser()
+    args = verb.parse_args(argv)
     if args.traffic is not None:
-        return run_traffic(args, err)
+        return run_traffic(args, verb.prog)
     try:
         # --base-url, or the environment that plain pytest reads too.
         base_url = (args.base_url or os.environ.get(ENV_BASE_URL) or "").strip() or None
@@ -282,16 +284,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if refusal is not None:
             # Before anything is sent: not even the preflight read reaches the server.
-            err.print(f"[bold red]error:[/] {refusal}", markup=True, soft_wrap=True)
-            return EXIT_UNUSABLE
+            return error(verb.prog, refusal, EXIT_UNUSABLE)
         if args.spec is not None:
             load_spec(args.spec)  # one clear line now rather than a failure inside pytest
         _set_environment(args)
         suite.reset()
         built = suite.current()
     except (TargetError, SettingsError, SpecError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
-        return EXIT_UNUSABLE
+        return error(verb.prog, exc, EXIT_UNUSABLE)
     target = built.target
     console = Console(highlight=False)
     if not console.is_terminal:

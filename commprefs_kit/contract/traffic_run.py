@@ -20,12 +20,13 @@ from commprefs_kit.contract.traffic import TrafficError, judge_traffic
 from commprefs_kit.proxy.redact import Redactor
 from commprefs_kit.proxy.report import FindingLog
 from commprefs_kit.specdiff.model import Severity
+from commprefs_kit.verbs import error
 
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
 
 
-def run_traffic(args: argparse.Namespace, err: Console) -> int:
+def run_traffic(args: argparse.Namespace, prog: str) -> int:
     path = args.traffic
     quiet = args.format == "json"
     token = os.environ.get(ENV_TOKEN, "")
@@ -33,8 +34,7 @@ def run_traffic(args: argparse.Namespace, err: Console) -> int:
     try:
         run = judge_traffic(path, log)
     except TrafficError as exc:
-        err.print(f"[bold red]error:[/] {log.redactor.text(str(exc))}", markup=True, soft_wrap=True)
-        return EXIT_UNUSABLE
+        return error(prog, log.redactor.text(str(exc)), EXIT_UNUSABLE)
     title = f"Recorded traffic: {path.name}"
     lines = [
         f"{run.format}, {run.entries} entries, {run.judged} judged against the pinned spec.",

@@ -17,7 +17,6 @@ import signal
 import socket
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
@@ -27,6 +26,7 @@ from commprefs_kit.proxy.app import ProxyApp, ProxyConfig
 from commprefs_kit.proxy.record import Recorder
 from commprefs_kit.proxy.redact import Redactor
 from commprefs_kit.proxy.report import FindingLog
+from commprefs_kit.verbs import VersionAction, program_name
 
 DEFAULT_UPSTREAM = "https://api.hubapi.com"
 DEFAULT_PORT = 8787
@@ -40,14 +40,6 @@ class UsageError(Exception):
     """A bad option; the message is one line for the user."""
 
 
-def version() -> str:
-    try:
-        kit = metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        kit = "(not installed)"
-    return f"{DISTRIBUTION} {kit}, validating proxy for HubSpot Communication Preferences 2026-03"
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
@@ -55,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(
-        prog="scripts/proxy",
+        prog=program_name("scripts/proxy", "commprefs-proxy"),
         description=(
             "Forward requests to the upstream unchanged and check every request and answer "
             "against the pinned spec. Findings print one line each on stderr as they happen; "
@@ -92,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout", type=_seconds, default=30.0, help="seconds to wait for the upstream (30)"
     )
-    p.add_argument("--version", action="version", version=version())
+    p.add_argument("--version", action=VersionAction, help="print the version and exit")
     return p
 
 

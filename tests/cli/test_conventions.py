@@ -39,6 +39,8 @@ VERBS = {
     "vendor": Verb("commprefs_kit.vendor", "scripts/vendor", "commprefs-vendor"),
     "regenerate": Verb("commprefs_kit.regenerate", "scripts/regenerate", "commprefs-regenerate"),
     "unsubscribe-all": Verb("commprefs_kit.bulk", "scripts/unsubscribe-all", "unsubscribe-all"),
+    "contract": Verb("commprefs_kit.contract", "scripts/contract", "commprefs-contract"),
+    "proxy": Verb("commprefs_kit.proxy", "scripts/proxy", "commprefs-proxy"),
 }
 
 FILES = {
@@ -121,6 +123,12 @@ BAD = [
     Bad("vendor", ("--check", "."), 2, "no vendored client"),
     Bad("regenerate", ("extra",), 2, "unrecognized arguments: extra"),
     Bad("regenerate", ("--chek",), 2, "--chek"),
+    Bad("contract", ("--examples", "x"), 2, "--examples"),
+    Bad("contract", ("--spec", "missing.yaml", "--allow-writes"), 2, "missing.yaml"),
+    Bad("contract", ("--spec", "binary.yaml", "--allow-writes"), 2, "binary.yaml"),
+    Bad("contract", ("--base-url", "{dead}"), 2, "--read-only"),
+    Bad("proxy", ("--port", "x"), 2, "--port"),
+    Bad("proxy", ("--upstream", "ftp://example.com"), 2, "upstream"),
 ]
 
 

@@ -49,7 +49,7 @@ def free_port() -> int:
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("scripts/contract: error:"), result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     for word in words:
         assert word in lines[0]
