@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from bulk_testing import Scripted, all_ok, envelope, status
 
-from commprefs_kit.bulk import ContactResult, Outcome, unsubscribe_all
+from commprefs_kit.bulk import ContactResult, Outcome, RunStopped, StopKind, unsubscribe_all
 
 CORRELATION = "0199a0c4-5b1e-7c3a-9d2f-1a2b3c4d5e6f"
 
@@ -82,3 +83,117 @@ async def test_a_contact_left_out_says_what_hubspot_said_first() -> None:
     )
     assert ghost.error.correlation_id == CORRELATION
     assert results["ok@example.com"].outcome is Outcome.UNSUBSCRIBED
+
+
+def _down(inputs: list[str], _: httpx.Request) -> httpx.Response:
+    return httpx.Response(
+        503,
+        json={
+            "status": "error",
+            "category": "SERVICE_UNAVAILABLE",
+            "message": "down for maintenance",
+            "correlationId": CORRELATION,
+        },
+    )
+
+
+async def test_the_breaker_counts_failed_batches_in_a_row_only() -> None:
+    """Failures separated by a success do not trip it; the stop says why, with HubSpot's words."""
+    pattern = iter([False, True, False, True, False, False])  # ok?
+
+    def answer(inputs: list[str], request: httpx.Request) -> httpx.Response:
+        return all_ok(inputs, request) if next(pattern) else _down(inputs, request)
+
+    results: list[ContactResult] = []
+    async with Scripted(answer).client() as client:
+        with pytest.raises(RunStopped) as stopped:
+            async for result in unsubscribe_all(
+                [f"u{i}@example.com" for i in range(12)],
+                client=client,
+                rate=None,
+                batch_size=2,
+                concurrency=1,
+                max_failed_batches=2,
+            ):
+                results.append(result)
+    assert len(results) == 12  # six batches: stopped only after the last two failed in a row
+    stop = stopped.value
+    assert stop.kind is StopKind.UNAVAILABLE
+    assert stop.hint == "Stopped after 2 batches in a row failed as a whole; rerun later to resume."
+    assert "down for maintenance" in stop.error.message and stop.error.http_status == 503
+    assert stop.error.correlation_id == CORRELATION
+    failed = [r for r in results if r.outcome is Outcome.FAILED]
+    assert len(failed) == 8 and all(r.attempts == 1 for r in failed)
+    assert all(r.error is not None and r.error.http_status == 503 for r in failed)
+
+
+async def test_bisecting_a_batch_a_400_names_nothing_in_keeps_attempt_counts() -> None:
+    def answer(inputs: list[str], request: httpx.Request) -> httpx.Response:
+        if "bad@example.com" in inputs:
+            return httpx.Response(
+                400,
+                json={
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": "Invalid batch",
+                    "correlationId": CORRELATION,
+                },
+            )
+        return all_ok(inputs, request)
+
+    async with Scripted(answer).client() as client:
+        results = await collect(
+            ["a@example.com", "bad@example.com", "c@example.com", "d@example.com"],
+            client=client,
+        )
+    bad = results["bad@example.com"]
+    assert bad.outcome is Outcome.FAILED and bad.attempts == 1
+    assert bad.error is not None and "Invalid batch" in bad.error.message
+    assert all(results[a].outcome is Outcome.UNSUBSCRIBED for a in results if a != bad.address)
+
+
+async def test_errors_of_every_attempt_are_kept_for_the_missing_contact() -> None:
+    calls = iter(range(10))
+
+    def answer(inputs: list[str], _: httpx.Request) -> httpx.Response:
+        first = next(calls) == 0
+        errors = [_unmatched("the first attempt's problem", CORRELATION)] if first else []
+        return httpx.Response(200, json=envelope([], errors))
+
+    async with Scripted(answer).client() as client:
+        results = await collect(["ghost@example.com"], client=client, max_attempts=2)
+    ghost = results["ghost@example.com"]
+    assert ghost.attempts == 2 and ghost.error is not None
+    assert ghost.error.message.endswith(
+        "after 2 attempt(s); HubSpot said: the first attempt's problem"
+    )
+
+
+async def test_results_carry_input_positions_and_invalid_inputs_their_content() -> None:
+    async with Scripted(all_ok).client() as client:
+        results = await collect(
+            [" Ann@Example.com ", "not an address", "bob@example.com"], client=client
+        )
+    assert results["ann@example.com"].line == 1
+    assert results["bob@example.com"].line == 3
+    invalid = results["not an address"]
+    assert invalid.outcome is Outcome.INVALID and invalid.line == 2
+    assert invalid.content == "not an address"
+    assert invalid.error is not None and invalid.error.category == "INVALID_INPUT"
+    assert invalid.error.message
+
+
+def test_a_long_input_is_read_without_waiting() -> None:
+    """Every 512 inputs the reader yields to the loop (asyncio.sleep(0)), and never waits."""
+    from test_pacing import run_virtual
+
+    async def main(loop: Any) -> tuple[int, float]:
+        async with Scripted(all_ok).client() as client:
+            results = await collect(
+                [f"u{i}@example.com" for i in range(1100)], client=client, batch_size=500
+            )
+        return len(results), loop.time()
+
+    count, elapsed = run_virtual(main)
+    assert count == 1100
+    assert elapsed < 0.5  # virtual seconds: no sleep(1) anywhere on the way

@@ -258,3 +258,27 @@ def test_without_pacing_the_same_run_would_be_refused() -> None:
         return server
 
     assert run_virtual(main).refused == 20
+
+
+def test_the_library_paces_with_its_own_rate() -> None:
+    """`unsubscribe_all(rate=...)` paces its requests when the client is not paced already."""
+    rate = Rate(10, 1.0)
+
+    async def main(loop: VirtualTimeLoop) -> _Recorder:
+        server = _Recorder(
+            loop,
+            RateLimit(rate.requests, rate.per_seconds),
+            lambda request, _: all_ok(json.loads(request.content)["inputs"], request),
+        )
+        client = make_client(TOKEN, base_url="http://hubspot", retry=None, async_transport=server)
+        async with client:
+            async for _ in unsubscribe_all(
+                emails(60), client=client, rate=rate, batch_size=2, concurrency=8
+            ):
+                pass
+        return server
+
+    server = run_virtual(main)
+    assert len(server.arrivals) == 30 and server.refused == 0
+    gaps = [b - a for a, b in zip(server.arrivals, server.arrivals[1:], strict=False)]
+    assert min(gaps) >= rate.interval * 0.999
