@@ -16,7 +16,15 @@ from typing import Any
 
 from commprefs_kit import paths
 
-CONTRACT_TESTS_DIR = paths.ROOT / "contract_tests"
+
+def _contract_tests_dir() -> Path:
+    """The suite's pytest files: the checkout's contract_tests/, or the copy an installed kit
+    carries inside this package (setup.py's build hook puts it there)."""
+    checkout = paths.ROOT / "contract_tests"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "contract_tests"
+
+
+CONTRACT_TESTS_DIR = _contract_tests_dir()
 SCHEMATHESIS_TOML = CONTRACT_TESTS_DIR / "schemathesis.toml"
 ENV_EXAMPLES = "COMMPREFS_CONTRACT_EXAMPLES"
 ENV_SEED = "COMMPREFS_CONTRACT_SEED"
