@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from mock_testing import AUTH, BASE, SpecChecker, checking_hook
 
+from commprefs_spec.model import pinned_spec
+from commprefs_spec.routing import Router
 from mock_server import MockApp, MockConfig, create_app
 from mock_server.process import RunningMock, serve_in_subprocess
-from commprefs_spec.routing import Router
-from commprefs_spec.model import pinned_spec
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ import httpx
 import jsonschema_rs
 import orjson
 
-from commprefs_spec.routing import Router
 from commprefs_spec.model import Spec
+from commprefs_spec.routing import Router
 
 BASE = "/communication-preferences/2026-03"
 AUTH = {"Authorization": "Bearer test-token"}
