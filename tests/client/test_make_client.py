@@ -29,7 +29,9 @@ from commprefs_kit.client_testing import (
 )
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "abc def", "tok\nen", "tok\ten", "tok\u201den", "tökén"])
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "abc def", "tok\nen", "tok\ten", "tok\u201den", "tökén"]
+)
 def test_bad_tokens_are_refused_without_being_echoed(bad: str) -> None:
     with pytest.raises(ValueError) as caught:
         make_client(bad)
