@@ -84,6 +84,10 @@ def _bootstrap(installer: str, env: dict[str, str]) -> None:
     )
 
 
+def _egg_info() -> set[Path]:
+    return set(ROOT.glob("*.egg-info")) | set((ROOT / "generated_client").glob("*.egg-info"))
+
+
 def measure(way: str, cache: Path, work: Path) -> float:
     venv = work / f"venv-{way}"
     shutil.rmtree(venv, ignore_errors=True)
@@ -117,6 +121,7 @@ def main() -> None:
     print(f"bootstrap of the [dev] set ({packages} locked packages), fresh venv each time")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     results: dict[tuple[str, str], float] = {}
+    leftovers_before = _egg_info()
     with tempfile.TemporaryDirectory(prefix="bootstrap-bench-") as tmp:
         work = Path(tmp)
         caches_of = {way: work / f"cache-{way}" for way in ways}  # one cache per way
@@ -130,6 +135,8 @@ def main() -> None:
                     print(f"  {cache:4} cache  {way:3}  {seconds:6.1f} s", flush=True)
                 else:
                     print(f"  (filling the cache for {way}: {seconds:.1f} s)", flush=True)
+    for leftover in _egg_info() - leftovers_before:  # pip's in-tree metadata step (old way)
+        shutil.rmtree(leftover, ignore_errors=True)
     print()
     print("| cache | old: pip, no hashes | pip --require-hashes | uv (scripts/bootstrap) |", end="")
     print(" old / uv |")
