@@ -3,13 +3,21 @@ categories and the correlation id HubSpot gave (found by mutation testing)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from bulk_testing import Scripted, all_ok, envelope, status
 
-from commprefs_kit.bulk import ContactResult, Outcome, RunStopped, StopKind, unsubscribe_all
+from commprefs_kit.bulk import (
+    ContactResult,
+    Journal,
+    Outcome,
+    RunStopped,
+    StopKind,
+    unsubscribe_all,
+)
 
 CORRELATION = "0199a0c4-5b1e-7c3a-9d2f-1a2b3c4d5e6f"
 
@@ -197,3 +205,48 @@ def test_a_long_input_is_read_without_waiting() -> None:
     count, elapsed = run_virtual(main)
     assert count == 1100
     assert elapsed < 0.5  # virtual seconds: no sleep(1) anywhere on the way
+
+
+@pytest.mark.parametrize("bad", ["batch_size", "concurrency", "max_attempts"])
+async def test_sizes_below_one_are_refused(bad: str) -> None:
+    async with Scripted(all_ok).client() as client:
+        with pytest.raises(ValueError) as refused:
+            await collect(["a@example.com"], client=client, **{bad: 0})
+    assert str(refused.value) == "batch_size, concurrency and max_attempts must be at least 1"
+
+
+async def test_sizes_of_one_are_enough() -> None:
+    hubspot = Scripted(all_ok)
+    async with hubspot.client() as client:
+        results = await collect(
+            ["a@example.com", "b@example.com"],
+            client=client,
+            batch_size=1,
+            concurrency=1,
+            max_attempts=1,
+        )
+    assert {r.outcome for r in results.values()} == {Outcome.UNSUBSCRIBED}
+    assert hubspot.batches == [["a@example.com"], ["b@example.com"]]
+
+
+async def test_a_second_run_on_one_journal_sends_what_failed_before(tmp_path: Path) -> None:
+    up = iter([False, True])
+
+    def answer(inputs: list[str], request: httpx.Request) -> httpx.Response:
+        return all_ok(inputs, request) if next(up) else _down(inputs, request)
+
+    addresses = ["a@example.com", "b@example.com"]
+    async with Scripted(answer).client() as client:
+        with Journal(tmp_path / "j") as journal:
+            first = await collect(addresses, client=client, journal=journal)
+            second = await collect(addresses, client=client, journal=journal)
+    assert {r.outcome for r in first.values()} == {Outcome.FAILED}
+    assert {r.outcome for r in second.values()} == {Outcome.UNSUBSCRIBED}
+
+
+async def test_prepared_addresses_are_sent_as_they_are() -> None:
+    hubspot = Scripted(all_ok)
+    async with hubspot.client() as client:
+        await collect(["Ann@Example.com", "bob@example.com"], client=client, prepared=True)
+    # Not normalised again (the journal did that): the first request carries them verbatim.
+    assert hubspot.batches[0] == ["Ann@Example.com", "bob@example.com"]
