@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -256,14 +257,42 @@ def run_module(module: Module, base: Path, worktree: bool, children: int, limit:
 
 
 def listed_survivors() -> set[str]:
-    """Mutant names listed in benchmarks/mutation-survivors.md (first column of its tables)."""
+    """Mutant names listed in benchmarks/mutation-survivors.md (first column of its tables).
+
+    A cell may abbreviate: `x__f__mutmut_2` .. `_5` is 2 to 5, `x__f__mutmut_3`, `_7` is 3 and
+    7, and names may leave out the module prefix (matched by suffix, see `is_listed`).
+    """
     if not SURVIVORS_FILE.exists():
         return set()
-    names = set()
+    names: set[str] = set()
     for line in SURVIVORS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("| `") and "__mutmut_" in line:
-            names.add(line.split("`")[1])
+        if not line.startswith("| `"):
+            continue
+        cell = line.split("|")[1]
+        tokens = re.findall(r"`([^`]+)`|(\.\.)", cell)
+        base = ""
+        last = -1
+        pending_range = False
+        for token, dots in tokens:
+            if dots:
+                pending_range = True
+                continue
+            if "__mutmut_" in token:
+                base, _, number = token.rpartition("__mutmut_")
+            elif re.fullmatch(r"_\d+", token) and base:
+                number = token[1:]
+            else:
+                continue
+            current = int(number)
+            start = last + 1 if pending_range and last >= 0 else current
+            for n in range(start, current + 1):
+                names.add(f"{base}__mutmut_{n}")
+            last, pending_range = current, False
     return names
+
+
+def is_listed(name: str, listed: set[str]) -> bool:
+    return any(name == n or name.endswith("." + n) for n in listed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             f"in {outcome.seconds:.0f} s  {json.dumps(outcome.counts, sort_keys=True)}"
         )
         for name, diff in outcome.survivors:
-            mark = "listed" if name in listed else "NOT LISTED"
+            mark = "listed" if is_listed(name, listed) else "NOT LISTED"
             print(f"   survivor {name} ({mark})")
             print("      " + diff.replace("\n", "\n      "))
     print("\nmodule                    killed/all  score   seconds")
@@ -323,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                 indent=2,
             )
         )
-    unlisted = [n for o in outcomes for n, _ in o.survivors if n not in listed]
+    unlisted = [n for o in outcomes for n, _ in o.survivors if not is_listed(n, listed)]
     if args.check and unlisted:
         print(f"\n{len(unlisted)} survivor(s) neither killed nor listed in {SURVIVORS_FILE.name}")
         return 1
