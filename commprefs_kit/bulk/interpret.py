@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from hubspot_communication_preferences.models import (
+    SetStatusSuccessReason,
+    SubscriptionStatus,
+    WideStatusType,
+)
 from hubspot_communication_preferences.models.public_status import PublicStatus
 from hubspot_communication_preferences.models.public_wide_status import PublicWideStatus
 from hubspot_communication_preferences.models.standard_error import StandardError
@@ -18,8 +23,9 @@ from hubspot_communication_preferences.types import Unset
 
 from commprefs_kit.bulk.results import ContactResult, ErrorInfo, Outcome, StatusInfo
 
-UNSUBSCRIBE_OCCURRED = "UNSUBSCRIBE_FROM_ALL_OCCURRED"
-NO_CHANGE = "NO_STATUS_CHANGE"
+# The spec's values, through the generated client's enums (the spec's own words).
+UNSUBSCRIBE_OCCURRED = SetStatusSuccessReason.UNSUBSCRIBE_FROM_ALL_OCCURRED.value
+NO_CHANGE = SetStatusSuccessReason.NO_STATUS_CHANGE.value
 
 
 @dataclass(slots=True)
@@ -48,7 +54,7 @@ def outcome_of(statuses: Sequence[StatusInfo]) -> tuple[Outcome, ErrorInfo | Non
     A status still SUBSCRIBED after an unsubscribe-all contradicts the request: it is
     reported as failed rather than trusted.
     """
-    subscribed = [s for s in statuses if s.status == "SUBSCRIBED"]
+    subscribed = [s for s in statuses if s.status == SubscriptionStatus.SUBSCRIBED.value]
     if subscribed:
         ids = ", ".join(str(s.subscription_id) for s in subscribed[:5])
         return Outcome.FAILED, ErrorInfo(
@@ -148,10 +154,10 @@ class Verified:
 def wide_opted_out(statuses: Sequence[PublicWideStatus], business_unit_id: int | None) -> bool:
     """Opted out of all email for this business unit (or the whole portal)."""
     for wide in statuses:
-        if str(wide.status.value) != "UNSUBSCRIBED":
+        if str(wide.status.value) != SubscriptionStatus.UNSUBSCRIBED.value:
             continue
         unit = None if isinstance(wide.business_unit_id, Unset) else wide.business_unit_id
-        if str(wide.wide_status_type.value) == "PORTAL_WIDE":
+        if str(wide.wide_status_type.value) == WideStatusType.PORTAL_WIDE.value:
             return True
         if (unit or 0) == (business_unit_id or 0):
             return True

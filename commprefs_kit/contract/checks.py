@@ -25,14 +25,38 @@ from schemathesis import CheckContext, Response
 from schemathesis.core.failures import Failure
 from schemathesis.openapi import checks as _openapi_failures
 
+from commprefs_spec import Spec, pinned_spec
+
 # Schemathesis' Case is generic in its operation type.
 Case = _Case[Any]
 
-# Operations whose body is `{"inputs": [email, ...]}` and whose 2xx answer has one result per input.
-EMAIL_BATCH_OPERATIONS = frozenset(
-    {"batch_get_statuses", "batch_unsubscribe_all", "batch_get_unsubscribe_all_statuses"}
-)
-UNSUBSCRIBE_ALL_OPERATIONS = frozenset({"unsubscribe_all", "batch_unsubscribe_all"})
+
+def _groups(spec: Spec) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The operation groups the checks' rules speak of, read from the spec's shapes."""
+    ops = spec.operations.values()
+    email_batch = frozenset(
+        op.operation_id
+        for op in ops
+        if (op.body_schema or {}).get("properties", {}).get("inputs", {}).get("items", {})
+        == {"type": "string"}
+    )
+    opt_out_of_all = frozenset(
+        op.operation_id
+        for op in ops
+        if op.method == "POST" and op.path.rstrip("/").endswith("/unsubscribe-all")
+    )
+    contact_reads = frozenset(
+        op.operation_id
+        for op in ops
+        if op.method == "GET" and any(p.location == "path" for p in op.parameters)
+    )
+    return email_batch, opt_out_of_all, contact_reads
+
+
+# Operations whose body is `{"inputs": [email, ...]}`: their 2xx answer has one result per input.
+# Operations that opt a contact out of all email (POST .../unsubscribe-all), and the reads of one
+# contact (GET with the contact in the path) that must show it afterwards.
+EMAIL_BATCH_OPERATIONS, UNSUBSCRIBE_ALL_OPERATIONS, CONTACT_READ_OPERATIONS = _groups(pinned_spec())
 CORRELATION_HEADER = "x-hubspot-correlation-id"
 
 # What a check returns when the response says nothing about its rule: Schemathesis then counts
@@ -391,7 +415,7 @@ def unsubscribe_all_visible(ctx: CheckContext, response: Response, case: Case) -
     UNSUBSCRIBED wide status, for the same business unit.
     """
     op = operation_id(case)
-    if op not in {"get_statuses", "get_unsubscribe_all_status"} or response.status_code != 200:
+    if op not in CONTACT_READ_OPERATIONS or response.status_code != 200:
         return SKIP
     linked = _parent(ctx, case)
     if linked is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from commprefs_kit import paths
+from commprefs_spec import Spec, pinned_spec
 
 
 def _contract_tests_dir() -> Path:
@@ -30,12 +31,23 @@ ENV_EXAMPLES = "COMMPREFS_CONTRACT_EXAMPLES"
 ENV_SEED = "COMMPREFS_CONTRACT_SEED"
 WORKFLOW_STEPS = 10
 
-# Operations whose bodies name a subscription type by its integer id.
-SUBSCRIPTION_ID_BINDINGS = {
-    "update_status": "body.subscriptionId",
-    "batch_update_statuses": "body.inputs[*].subscriptionId",
-    "generate_links": "body.subscriptionId",
-}
+
+def _subscription_id_bindings(spec: Spec) -> dict[str, str]:
+    """Where each operation's body names a subscription type by its integer id, as
+    Schemathesis' parameter bindings (`body.subscriptionId`, `body.inputs[*].subscriptionId`)."""
+    bindings: dict[str, str] = {}
+    for op in spec.operations.values():
+        properties = (op.body_schema or {}).get("properties", {})
+        items = properties.get("inputs", {}).get("items", {}).get("properties", {})
+        if "subscriptionId" in properties:
+            bindings[op.operation_id] = "body.subscriptionId"
+        elif "subscriptionId" in items:
+            bindings[op.operation_id] = "body.inputs[*].subscriptionId"
+    return bindings
+
+
+# Operations whose bodies name a subscription type by its integer id (read from the spec).
+SUBSCRIPTION_ID_BINDINGS = _subscription_id_bindings(pinned_spec())
 
 
 class SettingsError(ValueError):
