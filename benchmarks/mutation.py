@@ -90,7 +90,11 @@ MODULES = (
     Module(
         "bulk-interpret",
         ("commprefs_kit/bulk/interpret.py",),
-        ("tests/bulk/test_engine.py", "tests/bulk/test_redaction.py"),
+        (
+            "tests/bulk/test_engine.py",
+            "tests/bulk/test_redaction.py",
+            "tests/bulk/test_interpret_readback.py",
+        ),
     ),
     Module(
         "bulk-ratelimit",

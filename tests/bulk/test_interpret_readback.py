@@ -17,7 +17,12 @@ from hubspot_communication_preferences.models import (
 )
 from hubspot_communication_preferences.types import UNSET
 
-from commprefs_kit.bulk.interpret import outcome_of, read_verify_answer, wide_opted_out
+from commprefs_kit.bulk.interpret import (
+    map_errors,
+    outcome_of,
+    read_verify_answer,
+    wide_opted_out,
+)
 from commprefs_kit.bulk.results import Outcome, StatusInfo
 
 WHEN = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -154,3 +159,43 @@ def test_no_change_everywhere_is_already_unsubscribed_anything_else_unsubscribed
     mixed = [*unchanged, status(3, "UNSUBSCRIBED", "UNSUBSCRIBE_FROM_ALL_OCCURRED")]
     assert outcome_of(mixed) == (Outcome.UNSUBSCRIBED, None)
     assert outcome_of([]) == (Outcome.UNSUBSCRIBED, None)  # named in results, nothing to change
+
+
+# -- map_errors: which input an error names, and what it says ----------------------------------
+
+
+def test_errors_name_inputs_by_id_or_any_context_value_case_insensitively() -> None:
+    by_id = error("Bad", category="VALIDATION_ERROR")
+    by_id.id = " ANN@example.com "
+    in_context = StandardError(
+        category="OBJECT_NOT_FOUND", context=ErrorContext(), message="Gone", status="error"
+    )
+    in_context.context.additional_properties = {"emails": "Bob@Example.com", "other": [7]}  # type: ignore[dict-item]
+    twice = error("Twice", "cy@example.com", "CY@example.com")
+    nobody = error("Who?", "zed@example.com")
+    found, unmatched = map_errors(
+        [by_id, in_context, twice, nobody], ["ann@example.com", "bob@example.com", "cy@example.com"]
+    )
+    assert found["ann@example.com"].message == "Bad"
+    assert found["bob@example.com"].category == "OBJECT_NOT_FOUND"
+    assert found["cy@example.com"].message == "Twice"
+    assert [u.message for u in unmatched] == ["Who?"]
+
+
+def test_the_first_error_naming_an_input_is_kept() -> None:
+    found, _ = map_errors(
+        [error("first", "ann@example.com"), error("second", "ann@example.com")], ["ann@example.com"]
+    )
+    assert found["ann@example.com"].message == "first"
+
+
+def test_error_fields_fall_back_and_keep_the_correlation_id() -> None:
+    bare = error("", "ann@example.com", category="")
+    bare.status = "error"
+    with_id = error("Bad", "bob@example.com")
+    with_id.additional_properties["correlationId"] = "019cd9fe-d093-7d4f-8a55-3b1f2a9c0e11"
+    found, _ = map_errors([bare, with_id], ["ann@example.com", "bob@example.com"])
+    assert found["ann@example.com"].category == "ERROR"
+    assert found["ann@example.com"].message == "error"
+    assert found["ann@example.com"].correlation_id is None
+    assert found["bob@example.com"].correlation_id == "019cd9fe-d093-7d4f-8a55-3b1f2a9c0e11"
