@@ -23,3 +23,14 @@ UPSTREAM_2026_03 = SHARED_REFERENCE_DIR / "upstream" / "subscriptions-2026-03.js
 def user_path(arg: str) -> Path:
     """A path the user typed, absolute, relative to the folder they ran the command in."""
     return Path(arg).expanduser().absolute()
+
+
+def in_checkout() -> bool:
+    """True when running from a clone of the repository (not from an installed wheel)."""
+    return (ROOT / "contract_tests").is_dir() and OPENAPI_DIR.is_dir()
+
+
+def reports_dir() -> Path:
+    """Where reports go by default: the checkout's reports/, or reports/ in the working folder
+    of an installed kit."""
+    return ROOT / "reports" if in_checkout() else Path("reports")

@@ -45,9 +45,7 @@ from commprefs_kit.verbs import VerbParser, error
 from commprefs_spec import SpecError, load_spec
 
 # In a checkout, the repository's reports/; installed, reports/ where the user runs the verb.
-REPORTS_DIR = (
-    paths.ROOT / "reports" if (paths.ROOT / "contract_tests").is_dir() else Path("reports")
-)
+REPORTS_DIR = paths.reports_dir()
 # The suites that judge the server by the spec alone (what --spec runs).
 SERVER_SIDE = ("test_server.py", "test_server_stateful.py")
 TABLE_WIDTH = 120

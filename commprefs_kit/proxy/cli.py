@@ -76,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--report-dir",
         type=Path,
-        default=paths.ROOT / "reports",
+        default=paths.reports_dir(),
         metavar="DIR",
         help=f"where the report goes on exit (default reports/: {REPORT_STEM}.md, .json, "
         "-junit.xml)",
