@@ -10,6 +10,7 @@ import pytest
 from hubspot_communication_preferences.models import (
     Channel,
     ErrorContext,
+    PublicStatus,
     PublicWideStatus,
     StandardError,
     SubscriptionStatus,
@@ -20,6 +21,7 @@ from hubspot_communication_preferences.types import UNSET
 from commprefs_kit.bulk.interpret import (
     map_errors,
     outcome_of,
+    read_unsubscribe_answer,
     read_verify_answer,
     wide_opted_out,
 )
@@ -199,3 +201,47 @@ def test_error_fields_fall_back_and_keep_the_correlation_id() -> None:
     assert found["ann@example.com"].message == "error"
     assert found["ann@example.com"].correlation_id is None
     assert found["bob@example.com"].correlation_id == "019cd9fe-d093-7d4f-8a55-3b1f2a9c0e11"
+
+
+def test_the_read_back_judges_the_business_unit_it_is_given() -> None:
+    unit_seven = [("ann@example.com", [wide(unit=7)])]
+    (seven,), _ = read_verify_answer(["ann@example.com"], unit_seven, [], 7)
+    (eight,), _ = read_verify_answer(["ann@example.com"], unit_seven, [], 8)
+    assert seven.opted_out is True and eight.opted_out is False
+    assert eight.note == "unsubscribe-all status is BUSINESS_UNIT_WIDE=UNSUBSCRIBED"
+
+
+def test_the_note_lists_at_most_three_statuses_comma_separated() -> None:
+    subscribed = [wide(SubscriptionStatus.SUBSCRIBED, unit=u) for u in (1, 2, 3, 4)]
+    (only,), _ = read_verify_answer(["ann@example.com"], [("ann@example.com", subscribed)], [], 1)
+    assert only.note == "unsubscribe-all status is " + ", ".join(
+        ["BUSINESS_UNIT_WIDE=SUBSCRIBED"] * 3
+    )
+
+
+def test_a_status_without_reason_or_name_reads_as_none() -> None:
+    bare = PublicStatus(
+        channel=Channel.EMAIL,
+        source="Public API",
+        status=SubscriptionStatus.UNSUBSCRIBED,
+        subscriber_id_string="ann@example.com",
+        subscription_id=9_000_000_001,
+        timestamp=WHEN,
+    )
+    named = PublicStatus.from_dict(
+        {
+            **bare.to_dict(),
+            "setStatusSuccessReason": "UNSUBSCRIBE_FROM_ALL_OCCURRED",
+            "subscriptionName": "Newsletter",
+        }
+    )
+    reading = read_unsubscribe_answer(
+        ["ann@example.com", "bob@example.com"],
+        [("ann@example.com", [bare]), ("bob@example.com", [named])],
+        [],
+        attempt=1,
+    )
+    ann, bob = reading.results
+    assert ann.statuses[0].reason is None and ann.statuses[0].name is None
+    assert bob.statuses[0].reason == "UNSUBSCRIBE_FROM_ALL_OCCURRED"
+    assert bob.statuses[0].name == "Newsletter"
