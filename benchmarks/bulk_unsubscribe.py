@@ -92,7 +92,7 @@ async def part_a(budget: Rate, windows: int) -> None:
         f"concurrency {DEFAULT_CONCURRENCY}"
     )
     limit = f"{budget.requests}/{budget.per_seconds:g}"
-    with serve_in_subprocess("--rate-limit", limit) as mock:
+    with serve_in_subprocess("--rate-limit", limit, "--no-access-log") as mock:
         url = mock.url
         recording = Recording(httpx.AsyncHTTPTransport())
         paced = PacedTransport(recording, budget.limiter())
@@ -251,7 +251,7 @@ def part_b(count: int, batch: int, rounds: int, latency_ms: int) -> None:
 
 def part_c(sizes: list[int]) -> None:
     print("\n(c) peak RSS of the whole command (input streamed, de-duplication in the journal)")
-    with serve_in_subprocess() as mock, tempfile.TemporaryDirectory() as tmp:
+    with serve_in_subprocess("--no-access-log") as mock, tempfile.TemporaryDirectory() as tmp:
         url = mock.url
         for count in sizes:
             reset(url)

@@ -69,7 +69,7 @@ def run_suite(label: str, examples: int | None, base_url: str | None, out: Path)
     if examples is not None:
         command += ["--examples", str(examples)]
     if base_url is not None:
-        command += ["--base-url", base_url]
+        command += ["--base-url", base_url, "--allow-writes"]  # a mock or a peer, never HubSpot
     env = {k: v for k, v in os.environ.items() if k not in ("COMMPREFS_BASE_URL",)}
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)

@@ -62,8 +62,10 @@ def server_specs(keys: Sequence[str], npm_bin: Path | None) -> list[bench_server
     specs = []
     for key in keys:
         if key == "ours":
-            # Started as a user would, with the mock's default configuration.
+            # Started as a user would, with the mock's default configuration but no access log
+            # (as Prism's logging is off here too).
             argv = [sys.executable, "-m", "mock_server", "--host", "127.0.0.1", "--port", "{port}"]
+            argv.append("--no-access-log")
             specs.append(bench_servers.ServerSpec("ours", argv, cwd=ROOT))
             continue
         assert npm_bin is not None
