@@ -327,20 +327,7 @@ class MockApp:
         limit = self.config.max_body_bytes
         if length is not None and length.isdigit() and int(length) > limit:
             raise errors.payload_too_large(limit)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise errors.payload_too_large(limit)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return await self._read_raw(receive, limit)
 
     def _fault(self, kind: str, correlation_id: str) -> Response:
         faults = self.config.faults
@@ -431,7 +418,7 @@ class MockApp:
                 raise errors.payload_too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body", False):
-                return b"".join(chunks)
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def reset(self) -> None:
         """Forget every status, restore the configured fixtures, restart limits and faults,

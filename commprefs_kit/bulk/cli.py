@@ -14,7 +14,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +31,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from commprefs_kit import verbs
 from commprefs_kit.bulk.engine import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONCURRENCY,
@@ -54,7 +54,6 @@ from commprefs_kit.bulk.ratelimit import Rate
 
 SCRIPT = "scripts/unsubscribe-all"
 CONSOLE_SCRIPT = "unsubscribe-all"
-DISTRIBUTION = "hubspot-commprefs-kit"
 #: Off a terminal, at most one "waiting" line per this many seconds.
 WAIT_NOTE_EVERY = 10.0
 
@@ -69,16 +68,7 @@ _typer = typer.Typer(
 
 def program_name(argv0: str | None = None) -> str:
     """`unsubscribe-all` when run as that console script, else `scripts/unsubscribe-all`."""
-    name = Path(sys.argv[0] if argv0 is None else argv0).name
-    return CONSOLE_SCRIPT if name == CONSOLE_SCRIPT else SCRIPT
-
-
-def version_line(prog: str) -> str:
-    try:
-        kit = metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        kit = "(not installed)"
-    return f"{prog} {kit} ({DISTRIBUTION}; HubSpot Communication Preferences 2026-03)"
+    return verbs.program_name(SCRIPT, CONSOLE_SCRIPT, argv0)
 
 
 def _say(text: str) -> None:
@@ -274,7 +264,7 @@ def _parse_rate(text: str) -> Rate | None:
 
 def _version(value: bool) -> None:
     if value:
-        print(version_line(program_name()))
+        print(verbs.version_line(program_name()))
         raise typer.Exit(0)
 
 
