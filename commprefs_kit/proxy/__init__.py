@@ -9,7 +9,7 @@ pinned spec, report findings in spec-diff's vocabulary. See contract_tests/READM
 | `findings.py` | finding kinds, their spec-diff classification and what to do |
 | `state.py` | what earlier writes promise about later reads (read-after-write findings) |
 | `forward.py` | forwarding; HubSpot-shaped 502/504 when the upstream fails |
-| `upstream.py` | keep-alive HTTP/1.1 connections to the upstream (h11 on asyncio streams) |
+| `upstream.py` | keep-alive HTTP/1.1 connections to the upstream (httptools' parser) |
 | `redact.py` | tokens out of every output |
 | `report.py` | live lines, Markdown / JSON / JUnit reports |
 | `record.py` | `--record`: JSON Lines of HAR entries |

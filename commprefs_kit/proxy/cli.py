@@ -209,7 +209,8 @@ def serve(app: ProxyApp, sock: socket.socket) -> None:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="h11",
+        http="httptools",
+        proxy_headers=False,  # the client address is not used
         lifespan="on",
         access_log=False,
         log_level="warning",

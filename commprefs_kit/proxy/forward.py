@@ -5,11 +5,11 @@ body; only hop-by-hop headers (RFC 9110 section 7.6.1) are dropped and ``Host`` 
 upstream. The answer is passed on as received (a compressed body stays compressed); it is
 read whole, since it is judged, and `Answer.decoded` is the body the judge reads.
 
-Real upstreams are reached through `upstream.Connections` (h11 over asyncio streams; why not
-httpx.AsyncClient is explained there, with figures). An injected httpx transport (tests: an
-in-process upstream through httpx.ASGITransport) is used as is. Failures to get an answer
-become `UpstreamFailure` with HubSpot's error body, never an exception for the server to turn
-into a traceback.
+Real upstreams are reached through `upstream.Connections` (httptools' parser over asyncio
+streams; why not httpx.AsyncClient or h11 is explained there, with figures). An injected httpx
+transport (tests: an in-process upstream through httpx.ASGITransport) is used as is. Failures
+to get an answer become `UpstreamFailure` with HubSpot's error body, never an exception for the
+server to turn into a traceback.
 """
 
 from __future__ import annotations
@@ -184,6 +184,8 @@ class Forwarder:
             )
         except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
             return _failure("upstream-unreachable", f"{self._origin} failed: {_why(exc)}", 502)
+        except ValueError as exc:  # a header that cannot be sent as it is (upstream.py)
+            return _failure("upstream-unreachable", f"not sent to {self._origin}: {exc}", 502)
         out = [
             (name, v.decode("latin-1"))
             for k, v in raw_headers

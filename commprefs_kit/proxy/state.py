@@ -92,9 +92,12 @@ class Memory:
                 if e.get("id") is not None
             }
             inputs = request_body.get("inputs") if isinstance(request_body, Mapping) else None
-            for item in inputs if isinstance(inputs, list) else []:
-                if isinstance(item, str) and item.lower() not in failed:
-                    self._opt_out(item.lower(), unit, operation)
+            if isinstance(inputs, list):
+                # dict.fromkeys: each contact once, in the order sent (the memory's order)
+                contacts = dict.fromkeys(i.lower() for i in inputs if isinstance(i, str))
+                for address in contacts:
+                    if address not in failed:
+                        self._opt_out(address, unit, operation)
         elif operation in ("update_status", "batch_update_statuses"):
             for item in _items(payload):
                 email = item.get("subscriberIdString")
