@@ -16,9 +16,34 @@ pinned spec, report findings in spec-diff's vocabulary. See contract_tests/READM
 | `app.py`, `cli.py` | the ASGI app and the command line (uvicorn) |
 """
 
-from commprefs_kit.proxy.app import ProxyApp, ProxyConfig
-from commprefs_kit.proxy.exchange import Exchange
-from commprefs_kit.proxy.findings import Finding
-from commprefs_kit.proxy.report import FindingLog
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commprefs_kit.proxy.app import ProxyApp, ProxyConfig
+    from commprefs_kit.proxy.exchange import Exchange
+    from commprefs_kit.proxy.findings import Finding
+    from commprefs_kit.proxy.report import FindingLog
 
 __all__ = ["Exchange", "Finding", "FindingLog", "ProxyApp", "ProxyConfig"]
+
+# Imported on first use, so that `python -m commprefs_kit.proxy` catches Ctrl-C and SIGTERM
+# (cli.EarlyStop) before the checks are loaded.
+_HOMES = {
+    "ProxyApp": "commprefs_kit.proxy.app",
+    "ProxyConfig": "commprefs_kit.proxy.app",
+    "Exchange": "commprefs_kit.proxy.exchange",
+    "Finding": "commprefs_kit.proxy.findings",
+    "FindingLog": "commprefs_kit.proxy.report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

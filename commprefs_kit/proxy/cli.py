@@ -19,14 +19,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from commprefs_kit import paths
-from commprefs_kit.proxy.app import ProxyApp, ProxyConfig
-from commprefs_kit.proxy.record import Recorder
-from commprefs_kit.proxy.redact import Redactor
-from commprefs_kit.proxy.report import FindingLog
 from commprefs_kit.verbs import VersionAction, program_name
+
+if TYPE_CHECKING:
+    from commprefs_kit.proxy.app import ProxyApp
 
 DEFAULT_UPSTREAM = "https://api.hubapi.com"
 DEFAULT_PORT = 8787
@@ -132,7 +132,22 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class EarlyStop:
+    """Ctrl-C or SIGTERM before uvicorn listens for them (loading the checks takes a second or
+    two): remembered, so that the proxy stops as soon as it serves and still writes its report,
+    instead of dying without one (or with a traceback)."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._note)
+
+    def _note(self, sig: int, frame: FrameType | None) -> None:
+        self.signal = sig
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    early = EarlyStop()
     try:
         args = parser().parse_args(argv)
         upstream = upstream_url(args.upstream)
@@ -144,6 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"scripts/proxy: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_LISTEN
+    # Here, not at the top: the signals above are caught before these imports take their time.
+    from commprefs_kit.proxy.app import ProxyApp, ProxyConfig
+    from commprefs_kit.proxy.record import Recorder
+    from commprefs_kit.proxy.redact import Redactor
+    from commprefs_kit.proxy.report import FindingLog
+
     redactor = Redactor()
     log = FindingLog(redactor, live=sys.stderr)
     recorder = Recorder(args.record, upstream, redactor) if args.record else None
@@ -176,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve(app, sock)
+    serve(app, sock, early)
     title = f"Validating proxy in front of {upstream}"
     lines = [
         f"Mode: {mode}. Findings are classified as `scripts/spec-diff` classifies the change "
@@ -194,10 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def serve(app: ProxyApp, sock: socket.socket) -> None:
+def serve(app: ProxyApp, sock: socket.socket, early: EarlyStop) -> None:
     import uvicorn
 
     class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if early.signal is not None:  # asked to stop while loading: stop now
+                self.should_exit = True
+
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             # uvicorn.Server records the signal and raises it again once it has shut down,
             # which ends the process before the report is written; stop without recording.

@@ -3,9 +3,11 @@ a traceback; --version and --help answer."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,45 @@ def test_version_and_help() -> None:
     assert helped.returncode == 0
     for option in ("--upstream", "--port", "--strict", "--record", "--report-dir"):
         assert option in helped.stdout
+
+
+def _catches(pid: int, sig: signal.Signals) -> bool:
+    """Linux: whether the process has a handler for ``sig`` (SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_while_loading_still_writes_the_report(tmp_path: Path, sig: signal.Signals) -> None:
+    log_path = tmp_path / "proxy.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "commprefs_kit.proxy", "--port", "0",
+             "--report-dir", str(tmp_path / "reports")],
+            cwd=paths.ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        # Python catches SIGINT from its start; SIGTERM only once the proxy's own handlers are in.
+        while not _catches(process.pid, signal.SIGTERM):
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.005)
+        assert "proxy on" not in log_path.read_text()  # still loading the checks
+        process.send_signal(sig)
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = log_path.read_text()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "no findings" in output
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        "proxy-report-junit.xml",
+        "proxy-report.json",
+        "proxy-report.md",
+    ]
