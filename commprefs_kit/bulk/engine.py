@@ -17,8 +17,8 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Protocol
 
@@ -30,7 +30,6 @@ from hubspot_communication_preferences.models.batch_response_public_bulk_opt_out
     BatchResponsePublicBulkOptOutFromAllResponse,
 )
 from hubspot_communication_preferences.models.channel import Channel
-from hubspot_communication_preferences.models.public_status import PublicStatus
 from hubspot_communication_preferences.types import UNSET, Unset
 
 from commprefs_kit.bulk.interpret import read_unsubscribe_answer
@@ -71,7 +70,7 @@ class JournalLike(Protocol):
 @dataclass(frozen=True, slots=True)
 class _Send:
     addresses: list[str]
-    lines: list[int | None]
+    lines: Mapping[str, int]  # input position per address (none for prepared input)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +118,16 @@ async def _prepared_jobs(
     async for address in _aiter(addresses):
         batch.append(address)
         if len(batch) >= batch_size:
-            yield _Send(batch, [None] * len(batch))
+            yield _Send(batch, {})
             batch = []
     if batch:
-        yield _Send(batch, [None] * len(batch))
+        yield _Send(batch, {})
 
 
 async def _jobs(
     addresses: Iterable[str] | AsyncIterable[str], journal: JournalLike, batch_size: int
 ) -> AsyncIterator[_Job]:
-    batch: list[str] = []
-    lines: list[int | None] = []
+    batch: dict[str, int] = {}  # address -> input position, in input order
     ready: list[ContactResult] = []
     position = 0
     async for raw in _aiter(addresses):
@@ -145,26 +143,25 @@ async def _jobs(
             if isinstance(admission, ContactResult):
                 ready.append(admission)
             elif admission is Admission.NEW:
-                batch.append(address)
-                lines.append(position)
+                batch[address] = position
         if len(batch) >= batch_size:
-            yield _Send(batch, lines)
-            batch, lines = [], []
+            yield _Send(list(batch), batch)
+            batch = {}
         if len(ready) >= batch_size:
             yield _Ready(ready)
             ready = []
     if batch:
-        yield _Send(batch, lines)
+        yield _Send(list(batch), batch)
     if ready:
         yield _Ready(ready)
 
 
 @dataclass(slots=True)
 class _Tally:
-    """Calls of one job that HubSpot answered 200, and that failed as a whole."""
+    """Whether a call of one job was answered 200, and whether one failed as a whole."""
 
-    ok_calls: int = 0
-    failed_calls: int = 0
+    answered: bool = False
+    failed: bool = False
 
 
 class _Unsubscriber:
@@ -190,26 +187,28 @@ class _Unsubscriber:
             return job.results
         tally = _Tally()
         results = await self.settle(job.addresses, 1, tally)
-        line_of = dict(zip(job.addresses, job.lines, strict=True))
         secrets = client_secrets(self.client)
-        results = [redact_result(_with_line(r, line_of.get(r.address)), secrets) for r in results]
+        results = [
+            redact_result(replace(r, line=job.lines.get(r.address)), secrets) for r in results
+        ]
         self.journal.record(results)
         self._count_failures(results, tally)
         return results
 
     def _count_failures(self, results: list[ContactResult], tally: _Tally) -> None:
         """A breaker: stop when whole batches keep failing (HubSpot down, network gone)."""
-        if tally.ok_calls:
+        if tally.answered:
             self.failed_in_a_row = 0
             return
-        if not tally.failed_calls:
+        if not tally.failed:
             return
         self.failed_in_a_row += 1
         if self.failed_in_a_row >= self.max_failed_batches:
-            last = next((r.error for r in reversed(results) if r.error), None)
+            # No call answered 200, so every result is a failure that carries its error.
+            last = next(r.error for r in reversed(results) if r.error is not None)
             raise RunStopped(
                 StopKind.UNAVAILABLE,
-                last or ErrorInfo("UNAVAILABLE", "batches keep failing"),
+                last,
                 f"Stopped after {self.failed_in_a_row} batches in a row failed as a whole; "
                 "rerun later to resume.",
                 results=results,
@@ -238,15 +237,14 @@ class _Unsubscriber:
                 return settled + await self._split(
                     pending, answer.named, answer.error, attempt, tally
                 )
-            if answer.verdict is not Verdict.OK or answer.parsed is None:
-                tally.failed_calls += 1
-                error = answer.error or ErrorInfo("UNKNOWN", "no answer")
-                return settled + [_failed(a, error, attempt) for a in pending]
-            tally.ok_calls += 1
             parsed = answer.parsed
+            if parsed is None:  # FAIL: `sender.call` gives a parsed answer only with OK
+                tally.failed = True
+                return settled + [_failed(a, answer.error, attempt) for a in pending]
+            tally.answered = True
             reading = read_unsubscribe_answer(
                 pending,
-                ((r.subscriber_id_string, _statuses(r.statuses)) for r in parsed.results),
+                ((r.subscriber_id_string, r.statuses or None) for r in parsed.results),
                 [] if isinstance(parsed.errors, Unset) else parsed.errors,
                 attempt,
             )
@@ -268,11 +266,10 @@ class _Unsubscriber:
         tally: _Tally,
     ) -> list[ContactResult]:
         """A batch-level 4xx: fail the inputs it names, bisect when it names none."""
-        error = error or ErrorInfo("BAD_REQUEST", "HubSpot rejected the batch")
         if named:
             rest = [a for a in pending if a not in named]
             failed = [_failed(a, named[a], attempt) for a in pending if a in named]
-            return failed + (await self.settle(rest, attempt + 1, tally) if rest else [])
+            return failed + await self.settle(rest, attempt + 1, tally)  # [] sends nothing
         if len(pending) == 1:
             return [_failed(pending[0], error, attempt)]
         middle = len(pending) // 2
@@ -280,11 +277,8 @@ class _Unsubscriber:
         return left + await self.settle(pending[middle:], attempt, tally)
 
 
-def _statuses(value: list[PublicStatus] | Unset) -> list[PublicStatus] | None:
-    return None if isinstance(value, Unset) else value
-
-
-def _failed(address: str, error: ErrorInfo, attempt: int) -> ContactResult:
+def _failed(address: str, error: ErrorInfo | None, attempt: int) -> ContactResult:
+    # FAIL and SPLIT answers carry their error (`sender`); failed either way if one did not.
     return ContactResult(address, Outcome.FAILED, error=error, attempts=attempt)
 
 
@@ -298,19 +292,6 @@ def _missing_error(unmatched: list[ErrorInfo], attempts: int) -> ErrorInfo:
             first.correlation_id,
         )
     return ErrorInfo("MISSING_FROM_RESPONSE", message)
-
-
-def _with_line(result: ContactResult, line: int | None) -> ContactResult:
-    if line is None or result.line is not None:
-        return result
-    return ContactResult(
-        result.address,
-        result.outcome,
-        statuses=result.statuses,
-        error=result.error,
-        attempts=result.attempts,
-        line=line,
-    )
 
 
 async def unsubscribe_all(

@@ -3,6 +3,9 @@ categories and the correlation id HubSpot gave (found by mutation testing)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +210,57 @@ def test_a_long_input_is_read_without_waiting() -> None:
     assert elapsed < 0.5  # virtual seconds: no sleep(1) anywhere on the way
 
 
+async def test_other_tasks_run_at_least_every_512_inputs_of_a_long_input() -> None:
+    """Reading an in-memory input that needs no request (here: all invalid) still gives the
+    event loop a turn every 512 inputs, so progress and other tasks are not starved."""
+    read = 0
+
+    def source() -> Iterator[str]:
+        nonlocal read
+        for i in range(1100):
+            read += 1
+            yield f"not an address {i}"
+
+    observed: list[int] = []
+
+    async def watch() -> None:
+        while True:
+            observed.append(read)
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        async with Scripted(all_ok).client() as client:
+            results = await collect(source(), client=client, batch_size=5000)
+    finally:
+        watcher.cancel()
+    assert len(results) == 1100 and read == 1100
+    points = sorted({0, *observed, read})
+    gaps = [b - a for a, b in pairwise(points)]
+    assert max(gaps) <= 512, points
+
+
+async def test_jobs_never_carry_more_than_a_batch_of_contacts(tmp_path: Path) -> None:
+    """Sends and results that need no request (invalid, confirmed earlier) come in chunks of
+    at most `batch_size`, so the pipeline's memory stays bounded by its queue sizes."""
+    from commprefs_kit.bulk.engine import _jobs, _Ready, _Send
+
+    with Journal(tmp_path / "j") as journal:
+        journal.record(
+            [ContactResult(f"old{i}@example.com", Outcome.UNSUBSCRIBED) for i in range(5)]
+        )
+        journal.begin_run()
+        inputs = [f"bad {i}" for i in range(5)] + [f"old{i}@example.com" for i in range(5)]
+        inputs += [f"new{i}@example.com" for i in range(5)]
+        jobs = [job async for job in _jobs(inputs, journal, 2)]
+    sizes = [len(j.addresses) if isinstance(j, _Send) else len(j.results) for j in jobs]
+    assert max(sizes) == 2
+    sent = [a for j in jobs if isinstance(j, _Send) for a in j.addresses]
+    ready = [r for j in jobs if isinstance(j, _Ready) for r in j.results]
+    assert sent == [f"new{i}@example.com" for i in range(5)]
+    assert len(ready) == 10
+
+
 @pytest.mark.parametrize("bad", ["batch_size", "concurrency", "max_attempts"])
 async def test_sizes_below_one_are_refused(bad: str) -> None:
     async with Scripted(all_ok).client() as client:
@@ -242,6 +296,22 @@ async def test_a_second_run_on_one_journal_sends_what_failed_before(tmp_path: Pa
             second = await collect(addresses, client=client, journal=journal)
     assert {r.outcome for r in first.values()} == {Outcome.FAILED}
     assert {r.outcome for r in second.values()} == {Outcome.UNSUBSCRIBED}
+
+
+async def test_without_a_journal_a_duplicate_in_a_later_batch_is_neither_sent_nor_yielded() -> None:
+    hubspot = Scripted(all_ok)
+    async with hubspot.client() as client:
+        results = [
+            r
+            async for r in unsubscribe_all(
+                ["a@example.com", "b@example.com", " A@Example.com", "a@example.com"],
+                client=client,
+                rate=None,
+                batch_size=1,
+            )
+        ]
+    assert sorted(r.address for r in results) == ["a@example.com", "b@example.com"]
+    assert sorted(hubspot.batches) == [["a@example.com"], ["b@example.com"]]
 
 
 async def test_prepared_addresses_are_sent_as_they_are() -> None:
