@@ -27,7 +27,7 @@ from ..models.rate_limit_error import RateLimitError as RateLimitBody
 from .error_parsing import error_from_response
 from .exceptions import HubSpotConnectionError, HubSpotTimeoutError
 from .operation import is_retry_safe, operation_of
-from .redaction import redact_url, secrets_of
+from .redaction import redact, redact_url, secrets_of
 from .retry import RetryPolicy, no_retry
 
 #: ``request.extensions`` key holding how many times the request was sent.
@@ -255,7 +255,8 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> HubSpotConnectionError:
     operation = operation_of(request)
     attempts = request.extensions.get(ATTEMPTS, 1)
-    url = redact_url(str(request.url), secrets_of(request))
+    secrets = secrets_of(request)
+    url = redact_url(str(request.url), secrets)
     name = f" ({operation.operation_id})" if operation else ""
     retry_safe = None if operation is None else operation.retry_safe
     timed_out = isinstance(exc, httpx.TimeoutException)
@@ -263,7 +264,10 @@ def _connection_error(exc: httpx.TransportError, request: httpx.Request) -> HubS
     cause = type(exc).__name__
     plural = "s" if attempts != 1 else ""
     sent = not isinstance(exc, _NOT_SENT)
-    raw_path = request.url.raw_path.decode("ascii", errors="replace").split("?", 1)[0]
+    # The path alone (no query, where legacy keys travel), masked like the URL.
+    raw_path = redact(
+        request.url.raw_path.decode("ascii", errors="replace").split("?", 1)[0], secrets
+    )
     parts = [
         f"{request.method} {raw_path}{name} {what} ({cause}) after {attempts} attempt{plural}."
     ]

@@ -413,19 +413,113 @@ def test_default_policy_really_sleeps_and_is_bounded() -> None:
         assert 0 <= policy.backoff(retry_number) <= policy.max_backoff
 
 
+BAD_WAITS = "backoff_base and max_retry_after must be >= 0, max_backoff > 0"
+
+
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "message"),
     [
-        {"max_attempts": 0},
-        {"jitter": 1.5},
-        {"max_backoff": 0},
-        {"max_total_wait": 0},
-        {"backoff_base": -1},
+        ({"max_attempts": 0}, "max_attempts must be at least 1 (1 means no retries)"),
+        ({"jitter": 1.5}, "jitter must be between 0 and 1"),
+        ({"jitter": -0.1}, "jitter must be between 0 and 1"),
+        ({"max_backoff": 0}, BAD_WAITS),
+        ({"backoff_base": -1}, BAD_WAITS),
+        ({"max_retry_after": -1}, BAD_WAITS),
+        ({"max_total_wait": 0}, "max_total_wait must be positive, or None for no bound"),
     ],
 )
-def test_policy_rejects_nonsense(bad: dict[str, float]) -> None:
-    with pytest.raises(ValueError):
+def test_policy_rejects_nonsense(bad: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
         RetryPolicy(**bad)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "edge",
+    [
+        {"backoff_base": 0.0},  # no backoff: retry at once
+        {"max_backoff": 0.5},
+        {"max_retry_after": 0.0},  # Retry-After ignored: retry at once
+        {"jitter": 1.0},
+        {"jitter": 0.0},
+        {"max_total_wait": 0.5},
+        {"max_total_wait": None},
+    ],
+)
+def test_policy_accepts_the_edges(edge: dict[str, float | None]) -> None:
+    policy = RetryPolicy(**edge)  # type: ignore[arg-type]
+    for name, value in edge.items():
+        assert getattr(policy, name) == value
+
+
+def test_edge_policies_wait_as_they_say(hubspot: ScriptedHubSpot, waits: RecordedWaits) -> None:
+    hubspot.script(reply(503, headers={"Retry-After": "30"}), reply(503), reply(503), OK_STATUSES)
+    client = make_client(
+        "t0ken-value",
+        transport=hubspot.transport,
+        retry=waits.policy(max_attempts=4, backoff_base=0.0, max_retry_after=0.0),
+    )
+    read(client)
+    assert waits == [0.0, 0.0, 0.0]
+
+
+def test_the_last_wait_is_cut_to_the_budget_left(
+    hubspot: ScriptedHubSpot, waits: RecordedWaits
+) -> None:
+    hubspot.script(reply(503, headers={"Retry-After": "30"}))
+    client = make_client(
+        "t0ken-value",
+        transport=hubspot.transport,
+        retry=waits.policy(max_attempts=5, max_total_wait=60.5),
+    )
+    with pytest.raises(ServerError):
+        read(client)
+    assert waits == [30.0, 30.0, 0.5]
+    assert len(hubspot.requests) == 4
+
+
+async def test_async_total_wait_is_bounded(hubspot: ScriptedHubSpot, waits: RecordedWaits) -> None:
+    hubspot.script(reply(503, headers={"Retry-After": "50"}))
+    client = make_client(
+        "t0ken-value",
+        transport=hubspot.transport,
+        retry=waits.policy(max_attempts=10, max_total_wait=60),
+    )
+    with pytest.raises(ServerError):
+        await get_statuses.asyncio("a@x.com", client=client, channel=Channel.EMAIL)
+    assert waits == [50.0, 10.0]
+    assert len(hubspot.requests) == 3
+
+
+def test_only_the_policy_s_exceptions_are_retried(
+    hubspot: ScriptedHubSpot, waits: RecordedWaits
+) -> None:
+    policy = waits.policy(retry_exceptions=(httpx.ConnectError,))
+    hubspot.script(fail(httpx.ConnectError), fail(httpx.ReadTimeout))
+    client = make_client("t0ken-value", transport=hubspot.transport, retry=policy)
+    with pytest.raises(HubSpotTimeoutError) as caught:
+        read(client)
+    assert caught.value.attempts == 2 and waits == [1.0]
+
+
+def test_only_the_policy_s_statuses_are_retried(
+    hubspot: ScriptedHubSpot, waits: RecordedWaits
+) -> None:
+    policy = waits.policy(retry_statuses=frozenset({418}))
+    hubspot.script(reply(418), reply(503), OK_STATUSES)
+    client = make_client("t0ken-value", transport=hubspot.transport, retry=policy)
+    with pytest.raises(ServerError):
+        read(client)
+    assert len(hubspot.requests) == 2 and waits == [1.0]
+
+
+def test_the_policy_survives_copies_of_its_retry(waits: RecordedWaits) -> None:
+    policy = waits.policy(max_attempts=3)
+    retry = policy.to_retry()
+    copy = retry.copy_with(5)  # Retry.copy_with takes its fields positionally too
+    assert copy.total == 5
+    assert copy.policy is policy  # type: ignore[attr-defined]
+    assert retry.increment().policy is policy  # type: ignore[attr-defined]
 
 
 def test_max_attempts_one_means_no_retry(hubspot: ScriptedHubSpot, waits: RecordedWaits) -> None:

@@ -108,8 +108,8 @@ class RetryPolicy:
             allowed_methods=_ALL_METHODS,
             status_forcelist=self.retry_statuses,
             retry_on_exceptions=self.retry_exceptions,
-            # Our own waits apply the caps; this only has to be >= both of them.
-            max_backoff_wait=max(self.max_backoff, self.max_retry_after, 1.0),
+            # No max_backoff_wait: only Retry's own backoff and sleep read it, and _PolicyRetry
+            # replaces both (the policy applies its own caps).
             total_timeout=self.max_total_wait,
         )
 
@@ -122,8 +122,9 @@ def no_retry() -> Retry:
 class _PolicyRetry(Retry):
     """``httpx_retries.Retry`` whose waits come from a ``RetryPolicy`` and its injectable sleep."""
 
-    def __init__(self, *args: Any, policy: RetryPolicy | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, policy: RetryPolicy | None = None, **kwargs: Any) -> None:
+        # Keywords only: to_retry and Retry.copy_with build it so.
+        super().__init__(**kwargs)
         self.policy = policy or RetryPolicy()
 
     def copy_with(self, *args: Any, **kwargs: Any) -> Retry:
