@@ -57,6 +57,65 @@ CREATE TABLE IF NOT EXISTS contacts(
 CREATE INDEX IF NOT EXISTS contacts_todo ON contacts(outcome, seq);
 CREATE TABLE IF NOT EXISTS invalid(line_no INTEGER PRIMARY KEY, content TEXT, reason TEXT);
 """
+# The statements, named. Outcomes are parameters: the words are `Outcome`'s, not repeated here.
+_BEGIN, _COMMIT, _ROLLBACK = "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"
+_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+_CREATE_SEEN = "CREATE TEMP TABLE IF NOT EXISTS seen(address TEXT PRIMARY KEY)"
+_GET_META = "SELECT value FROM meta WHERE key = ?"
+_SET_META = "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)"
+_INGEST_ADDRESS = (
+    "INSERT INTO contacts(address, line_no) VALUES (?, ?) "
+    "ON CONFLICT(address) DO UPDATE SET duplicates = duplicates + 1"
+)
+_INGEST_MALFORMED = "INSERT OR REPLACE INTO invalid(line_no, content, reason) VALUES (?, ?, ?)"
+_FORGET_SEEN = "DELETE FROM temp.seen"
+_SEE = "INSERT OR IGNORE INTO temp.seen(address) VALUES (?)"
+_CONFIRMED_RESULT = (
+    "SELECT result FROM contacts WHERE address = ? AND outcome IN (?, ?) AND result IS NOT NULL"
+)
+_RECORD = (
+    "INSERT INTO contacts(address, outcome, result) VALUES (?, ?, ?) "
+    "ON CONFLICT(address) DO UPDATE SET outcome = excluded.outcome, result = excluded.result"
+)
+_RECORD_VERIFIED = "UPDATE contacts SET verified = ?, verify_note = ? WHERE address = ?"
+_PAGE = "SELECT seq, address FROM contacts WHERE seq > ? AND ({where}) ORDER BY seq LIMIT ?"
+_UNCONFIRMED = "outcome IS NULL OR outcome = ?"
+_ALL = "1"
+_COUNTS = (
+    "SELECT COUNT(*), COALESCE(SUM(outcome = ?), 0), COALESCE(SUM(outcome = ?), 0), "
+    "COALESCE(SUM(outcome = ?), 0), COALESCE(SUM(outcome IS NULL), 0), "
+    "COALESCE(SUM(duplicates), 0), COALESCE(SUM(verified = 1), 0), "
+    "COALESCE(SUM(verified = 0), 0) FROM contacts"
+)
+_COUNT_INVALID = "SELECT COUNT(*) FROM invalid"
+_IN_LINE_ORDER = (
+    "SELECT k, address, outcome, result, duplicates, verified, verify_note, content, reason "
+    "FROM ("
+    " SELECT line_no AS k, seq, address, outcome, result, duplicates, verified, verify_note,"
+    " NULL AS content, NULL AS reason FROM contacts"
+    " UNION ALL"
+    " SELECT line_no, 0, '', ?, NULL, 0, NULL, NULL, content, reason FROM invalid"
+    ") ORDER BY k, seq"
+)
+
+
+class _Transaction:
+    """One write transaction: committed whole, or rolled back on any exception (also
+    KeyboardInterrupt, or a COMMIT that fails); a kill -9 leaves it out of the file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute(_BEGIN)
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self.db.execute(_COMMIT)
+        finally:
+            if self.db.in_transaction:
+                self.db.execute(_ROLLBACK)
 
 
 class JournalError(Exception):
@@ -111,11 +170,11 @@ class Journal:
             # (SQLite gives the -wal and -shm files the same mode).
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            for pragma in _PRAGMAS:
+                self._db.execute(pragma)
             self._db.executescript(_SCHEMA)
             # Per-run "seen" set for the library call; temp storage is never fsynced.
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS seen(address TEXT PRIMARY KEY)")
+            self._db.execute(_CREATE_SEEN)
         except (sqlite3.DatabaseError, OSError) as exc:
             self.close()
             raise JournalError(f"cannot use journal {path}: {exc}") from exc
@@ -146,11 +205,11 @@ class Journal:
     # --- job identity ---------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(_GET_META, (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def _set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        self._db.execute(_SET_META, (key, value))
 
     def bind_job(self, job: Mapping[str, Any]) -> None:
         """Tie the journal to one job; refuse a journal written for another one."""
@@ -180,64 +239,51 @@ class Journal:
 
         On a resume the input is read again and must give the same digest.
         """
+        if self.ingest_complete:
+            valid, invalid, digest = self._read_input(records, store=False)
+            if self.meta("ingest_digest") != digest:
+                raise JournalError(
+                    f"the input differs from the one the journal {self.path} was made from; "
+                    "rerun with the same input, pass --fresh to start over, or use another --output"
+                )
+        else:
+            with _Transaction(self._db):
+                valid, invalid, digest = self._read_input(records, store=True)
+                self._set_meta("ingest_digest", digest)
+        counts = self.counts()
+        return IngestStats(valid, counts.distinct, counts.duplicates, invalid, digest)
+
+    def _read_input(self, records: Iterable[InputRecord], *, store: bool) -> tuple[int, int, str]:
+        """Count and digest the input; with `store`, write it too (in the caller's transaction)."""
         digest = hashlib.sha256()
         valid = invalid = 0
-        done = self.ingest_complete
-        if not done:
-            self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for record in records:
-                if isinstance(record, Address):
-                    valid += 1
-                    digest.update(b"A%d\0%s\n" % (record.line_no, record.address.encode()))
-                    if not done:
-                        self._db.execute(
-                            "INSERT INTO contacts(address, line_no) VALUES (?, ?) "
-                            "ON CONFLICT(address) DO UPDATE SET duplicates = duplicates + 1",
-                            (record.address, record.line_no),
-                        )
-                else:
-                    invalid += 1
-                    digest.update(b"M%d\0%s\n" % (record.line_no, record.content.encode()))
-                    if not done:
-                        self._db.execute(
-                            "INSERT OR REPLACE INTO invalid(line_no, content, reason) "
-                            "VALUES (?, ?, ?)",
-                            (record.line_no, record.content, record.reason),
-                        )
-            hexdigest = digest.hexdigest()
-            if done:
-                if self.meta("ingest_digest") != hexdigest:
-                    raise JournalError(
-                        f"the input differs from the one the journal {self.path} was made from; "
-                        "rerun with the same input, pass --fresh to start over, "
-                        "or use another --output"
-                    )
+        for record in records:
+            if isinstance(record, Address):
+                valid += 1
+                digest.update(b"A%d\0%s\n" % (record.line_no, record.address.encode()))
+                if store:
+                    self._db.execute(_INGEST_ADDRESS, (record.address, record.line_no))
             else:
-                self._set_meta("ingest_digest", hexdigest)
-                self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        counts = self.counts()
-        return IngestStats(valid, counts.distinct, counts.duplicates, invalid, hexdigest)
+                invalid += 1
+                digest.update(b"M%d\0%s\n" % (record.line_no, record.content.encode()))
+                if store:
+                    self._db.execute(
+                        _INGEST_MALFORMED, (record.line_no, record.content, record.reason)
+                    )
+        return valid, invalid, digest.hexdigest()
 
     # --- the library's journal protocol ---------------------------------------------
 
     def begin_run(self) -> None:
-        self._db.execute("DELETE FROM temp.seen")
+        self._db.execute(_FORGET_SEEN)
 
     def admit(self, address: str) -> ContactResult | Admission:
         """NEW (send it), DUPLICATE (seen in this run) or its confirmed earlier result."""
-        cur = self._db.execute("INSERT OR IGNORE INTO temp.seen(address) VALUES (?)", (address,))
-        if cur.rowcount == 0:
+        if self._db.execute(_SEE, (address,)).rowcount == 0:
             return Admission.DUPLICATE
-        row = self._db.execute(
-            "SELECT outcome, result FROM contacts WHERE address = ?", (address,)
-        ).fetchone()
-        if row is not None and row[0] in _CONFIRMED and row[1] is not None:
-            stored = ContactResult.from_dict(orjson.loads(row[1]))
+        row = self._db.execute(_CONFIRMED_RESULT, (address, *_CONFIRMED)).fetchone()
+        if row is not None:
+            stored = ContactResult.from_dict(orjson.loads(row[0]))
             return ContactResult(
                 address=stored.address,
                 outcome=stored.outcome,
@@ -256,45 +302,25 @@ class Journal:
         ]
         if not rows:
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.executemany(
-                "INSERT INTO contacts(address, outcome, result) VALUES (?, ?, ?) "
-                "ON CONFLICT(address) DO UPDATE SET outcome = excluded.outcome, "
-                "result = excluded.result",
-                rows,
-            )
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
+        with _Transaction(self._db):
+            self._db.executemany(_RECORD, rows)
 
     def record_verified(self, rows: Sequence[tuple[str, bool | None, str | None]]) -> None:
         """Store read-back results: (address, opted out?, note)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with _Transaction(self._db):
             self._db.executemany(
-                "UPDATE contacts SET verified = ?, verify_note = ? WHERE address = ?",
+                _RECORD_VERIFIED,
                 [(None if ok is None else int(ok), note, address) for address, ok, note in rows],
             )
-            self._db.execute("COMMIT")
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
 
     # --- reading --------------------------------------------------------------------
 
-    def _addresses(self, where: str, chunk: int) -> Iterator[str]:
+    def _addresses(self, where: str, chunk: int, *params: str) -> Iterator[str]:
         """Keyset-paged, so rows updated while we iterate are neither lost nor repeated."""
+        query = _PAGE.format(where=where)
         last = 0
         while True:
-            rows = self._db.execute(
-                f"SELECT seq, address FROM contacts WHERE seq > ? AND ({where}) "
-                "ORDER BY seq LIMIT ?",
-                (last, chunk),
-            ).fetchall()
+            rows = self._db.execute(query, (last, *params, chunk)).fetchall()
             if not rows:
                 return
             last = rows[-1][0]
@@ -303,24 +329,14 @@ class Journal:
 
     def unconfirmed(self, chunk: int = 1000) -> Iterator[str]:
         """Addresses still to send: never confirmed, or failed in an earlier run."""
-        return self._addresses("outcome IS NULL OR outcome = 'failed'", chunk)
+        return self._addresses(_UNCONFIRMED, chunk, Outcome.FAILED.value)
 
     def all_addresses(self, chunk: int = 1000) -> Iterator[str]:
-        return self._addresses("1", chunk)
+        return self._addresses(_ALL, chunk)
 
     def counts(self) -> JournalCounts:
-        row = self._db.execute(
-            "SELECT COUNT(*), "
-            "COALESCE(SUM(outcome = 'unsubscribed'), 0), "
-            "COALESCE(SUM(outcome = 'already_unsubscribed'), 0), "
-            "COALESCE(SUM(outcome = 'failed'), 0), "
-            "COALESCE(SUM(outcome IS NULL), 0), "
-            "COALESCE(SUM(duplicates), 0), "
-            "COALESCE(SUM(verified = 1), 0), "
-            "COALESCE(SUM(verified = 0), 0) "
-            "FROM contacts"
-        ).fetchone()
-        (invalid,) = self._db.execute("SELECT COUNT(*) FROM invalid").fetchone()
+        row = self._db.execute(_COUNTS, (*_CONFIRMED, Outcome.FAILED.value)).fetchone()
+        (invalid,) = self._db.execute(_COUNT_INVALID).fetchone()
         return JournalCounts(
             distinct=row[0],
             unsubscribed=row[1],
@@ -344,16 +360,7 @@ class Journal:
     def result_documents(self, not_confirmed: ErrorInfo) -> Iterator[dict[str, Any]]:
         """`results()` as the dicts of the JSON Lines file (no dataclass round trip)."""
         missing = {"outcome": Outcome.FAILED.value, "error": not_confirmed.to_dict()}
-        cursor = self._db.execute(
-            "SELECT k, address, outcome, result, duplicates, verified, verify_note, "
-            "content, reason FROM ("
-            " SELECT line_no AS k, seq, address, outcome, result, duplicates, verified,"
-            " verify_note, NULL AS content, NULL AS reason FROM contacts"
-            " UNION ALL"
-            " SELECT line_no, 0, '', 'invalid', NULL, 0, NULL, NULL, content, reason"
-            " FROM invalid"
-            ") ORDER BY k, seq"
-        )
+        cursor = self._db.execute(_IN_LINE_ORDER, (Outcome.INVALID.value,))
         for line, address, outcome, blob, dupes, verified, note, content, reason in cursor:
             if outcome == Outcome.INVALID.value:
                 yield {
