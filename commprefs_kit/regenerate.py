@@ -158,15 +158,20 @@ def _run_generator(
 
 
 def _tree(root: Path) -> set[str]:
-    # Build and install leftovers (pip wheel, setup.py) are not part of the generated client.
+    # Build and install leftovers (pip wheel, setup.py) and tool caches (ruff, mypy, pytest run
+    # inside the folder) are not part of the generated client.
     return {
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
         if p.is_file()
-        and "__pycache__" not in p.parts
+        and not any(part == "__pycache__" or _is_tool_cache(part) for part in p.parts)
         and ".egg-info" not in p.as_posix()
         and p.relative_to(root).parts[0] not in ("build", "dist")
     }
+
+
+def _is_tool_cache(part: str) -> bool:
+    return part.startswith(".") and part.endswith("_cache")
 
 
 def diff_trees(expected: Path, actual: Path, max_lines: int = 40) -> list[str]:

@@ -113,6 +113,20 @@ def test_a_wheel_build_leaves_nothing_the_gate_reports(fresh: Path, tmp_path: Pa
     assert regenerate.diff_trees(fresh, committed) == []
 
 
+def test_tool_caches_are_not_hand_edits(fresh: Path, tmp_path: Path) -> None:
+    # `ruff check generated_client/...` or mypy leave their caches in the folder they run in.
+    committed = tmp_path / "committed"
+    shutil.copytree(fresh, committed)
+    for cache in (".ruff_cache", f"{paths.PACKAGE_NAME}/.mypy_cache"):
+        (committed / cache / "0.1").mkdir(parents=True)
+        (committed / cache / "0.1" / "entry").write_bytes(b"cached")
+    assert regenerate.diff_trees(fresh, committed) == []
+    (committed / "cache.py").write_text("x = 1\n")  # a file, not a cache: still reported
+    assert regenerate.diff_trees(fresh, committed) == [
+        "not produced by the generator (edited by hand?): cache.py"
+    ]
+
+
 def test_main_turns_errors_into_exit_status_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
