@@ -213,7 +213,10 @@ class Connections:
         except TimeoutError:
             connection.close()
             raise UpstreamTimeout(f"no answer within {self._timeout:g} s") from None
-        except (OSError, httptools.HttpParserError, ssl.SSLError) as exc:
+        except httptools.HttpParserError as exc:
+            connection.close()
+            raise UpstreamUnreachable(f"its answer is not valid HTTP/1.1 ({_why(exc)})") from None
+        except (OSError, ssl.SSLError) as exc:
             connection.close()
             raise UpstreamUnreachable(_why(exc)) from None
         except BaseException:

@@ -210,7 +210,7 @@ async def test_a_second_answer_is_dropped_with_the_connection(scripted: Start) -
 
 async def test_garbage_is_unreachable_not_a_traceback(scripted: Start) -> None:
     script = await scripted(b"SSH-2.0-OpenSSH_9.6\r\n\r\n" + CLOSE)
-    with pytest.raises(UpstreamUnreachable):
+    with pytest.raises(UpstreamUnreachable, match=r"not valid HTTP/1\.1"):
         await get(pool(script))
 
 
@@ -239,3 +239,12 @@ async def test_a_header_with_a_line_break_is_not_sent(scripted: Start) -> None:
     with pytest.raises(ValueError, match="line break"):
         await pool(script).request("GET", b"/", [(b"x-evil", b"a\r\nhost: elsewhere")], b"")
     assert script.requests == []
+
+
+async def test_smuggling_framing_is_refused(scripted: Start) -> None:
+    # Both Content-Length and chunked: which one ends the answer is ambiguous (RFC 9112 6.3).
+    script = await scripted(
+        OK_HEAD + b"content-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    )
+    with pytest.raises(UpstreamUnreachable, match=r"not valid HTTP/1\.1"):
+        await get(pool(script))
