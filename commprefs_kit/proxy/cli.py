@@ -1,8 +1,9 @@
 """`scripts/proxy`: the validating proxy on 127.0.0.1 in front of HubSpot (or any upstream).
 
-Served by uvicorn in this process (uvloop), so that Ctrl-C and SIGTERM end the server
-gracefully and the report is written here afterwards. The listening socket is bound before
-uvicorn starts, so a busy port is one line on stderr (exit 3), like `scripts/mock`.
+Served by uvicorn in this process (on uvloop where it is installed, which is not on Windows),
+so that Ctrl-C and SIGTERM end the server gracefully and the report is written here afterwards.
+The listening socket is bound before uvicorn starts, so a busy port is one line on stderr
+(exit 3), like `scripts/mock`.
 
 Exit status: 0 after Ctrl-C or SIGTERM, 2 for a bad option, 3 when the address cannot be
 listened on.
@@ -234,7 +235,7 @@ def serve(app: ProxyApp, sock: socket.socket, early: EarlyStop) -> None:
 
     config = uvicorn.Config(
         app,
-        loop="uvloop",
+        loop="auto",  # uvloop when importable, else asyncio
         http="httptools",
         proxy_headers=False,  # the client address is not used
         lifespan="on",
