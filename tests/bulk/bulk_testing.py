@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from hubspot_communication_preferences import AuthenticatedClient, RetryPolicy, make_client
 
+from commprefs_kit.bulk import ContactResult, unsubscribe_all
 from mock_server import MockApp
 
 TOKEN = "test-token"
@@ -39,11 +40,45 @@ def opted_out(app: MockApp, unit: int = 0) -> set[str]:
     }
 
 
+async def collect(*args: Any, **kwargs: Any) -> list[ContactResult]:
+    """Every result of one run of the library call, unpaced unless ``rate=`` is given."""
+    kwargs.setdefault("rate", None)
+    return [r async for r in unsubscribe_all(*args, **kwargs)]
+
+
+def by_address(results: list[ContactResult]) -> dict[str, ContactResult]:
+    assert len({r.address for r in results}) == len(results), "a contact came out twice"
+    return {r.address: r for r in results}
+
+
+async def collect_by_address(*args: Any, **kwargs: Any) -> dict[str, ContactResult]:
+    return by_address(await collect(*args, **kwargs))
+
+
 def emails(count: int, prefix: str = "user") -> list[str]:
     return [f"{prefix}{i}@example.com" for i in range(count)]
 
 
 # --- a scripted HubSpot for edge cases the mock does not produce ---------------------------
+
+
+def error_answer(
+    http_status: int,
+    category: str,
+    message: str,
+    correlation_id: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> httpx.Response:
+    """HubSpot's error answer: the standard error body with its correlation id."""
+    body: dict[str, Any] = {
+        "status": "error",
+        "category": category,
+        "message": message,
+        "correlationId": correlation_id,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return httpx.Response(http_status, json=body)
 
 
 def envelope(results: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None) -> Any:

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from bulk_testing import Scripted, all_ok, emails, envelope, mock_client, opted_out, status
+from bulk_testing import (
+    Scripted,
+    all_ok,
+    by_address,
+    collect,
+    emails,
+    envelope,
+    error_answer,
+    mock_client,
+    opted_out,
+    status,
+)
 
 from commprefs_kit.bulk import (
     ContactResult,
@@ -18,16 +29,6 @@ from commprefs_kit.bulk import (
     unsubscribe_all,
 )
 from mock_server import ALL_SCOPES, MockApp, MockConfig, create_app
-
-
-async def collect(*args: object, **kwargs: object) -> list[ContactResult]:
-    kwargs.setdefault("rate", None)
-    return [r async for r in unsubscribe_all(*args, **kwargs)]  # type: ignore[arg-type]
-
-
-def by_address(results: list[ContactResult]) -> dict[str, ContactResult]:
-    assert len({r.address for r in results}) == len(results), "a contact came out twice"
-    return {r.address: r for r in results}
 
 
 async def test_no_status_change_is_already_unsubscribed() -> None:
@@ -146,14 +147,8 @@ async def test_still_subscribed_in_the_answer_is_not_trusted() -> None:
 async def test_a_rejected_batch_is_bisected_to_isolate_the_bad_input() -> None:
     def answer(inputs: list[str], _: httpx.Request) -> httpx.Response:
         if "poison@example.com" in inputs:
-            return httpx.Response(
-                400,
-                json={
-                    "status": "error",
-                    "category": "VALIDATION_ERROR",
-                    "message": "Invalid input",
-                    "correlationId": "0f0e0d0c-0000-4000-8000-000000000001",
-                },
+            return error_answer(
+                400, "VALIDATION_ERROR", "Invalid input", "0f0e0d0c-0000-4000-8000-000000000001"
             )
         return all_ok(inputs, _)
 
@@ -174,21 +169,12 @@ async def test_a_400_naming_inputs_fails_those_and_resends_the_rest() -> None:
     def answer(inputs: list[str], _: httpx.Request) -> httpx.Response:
         bad = [a for a in inputs if a.startswith("bad")]
         if bad:
-            return httpx.Response(
+            return error_answer(
                 400,
-                json={
-                    "status": "error",
-                    "category": "VALIDATION_ERROR",
-                    "message": "Some inputs are invalid",
-                    "correlationId": "0f0e0d0c-0000-4000-8000-000000000002",
-                    "errors": [
-                        {
-                            "message": "not a contact",
-                            "in": "inputs",
-                            "context": {"invalidInputs": bad},
-                        }
-                    ],
-                },
+                "VALIDATION_ERROR",
+                "Some inputs are invalid",
+                "0f0e0d0c-0000-4000-8000-000000000002",
+                [{"message": "not a contact", "in": "inputs", "context": {"invalidInputs": bad}}],
             )
         return all_ok(inputs, _)
 

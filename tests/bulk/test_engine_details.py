@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from bulk_testing import Scripted, all_ok, envelope, status
+from bulk_testing import Scripted, all_ok, collect_by_address, envelope, error_answer, status
 
 from commprefs_kit.bulk import (
     ContactResult,
@@ -25,35 +25,26 @@ from commprefs_kit.bulk import (
 CORRELATION = "0199a0c4-5b1e-7c3a-9d2f-1a2b3c4d5e6f"
 
 
-async def collect(*args: Any, **kwargs: Any) -> dict[str, ContactResult]:
-    kwargs.setdefault("rate", None)
-    results = [r async for r in unsubscribe_all(*args, **kwargs)]
-    return {r.address: r for r in results}
-
-
 async def test_a_400_naming_one_input_fails_it_on_that_attempt_and_resends_the_rest() -> None:
     def answer(inputs: list[str], request: httpx.Request) -> httpx.Response:
         if "bad@example.com" in inputs:
-            return httpx.Response(
+            return error_answer(
                 400,
-                json={
-                    "status": "error",
-                    "category": "VALIDATION_ERROR",
-                    "message": "Invalid input",
-                    "correlationId": CORRELATION,
-                    "errors": [
-                        {
-                            "message": "bad@example.com is blocked",
-                            "context": {"subscriberIdString": ["bad@example.com"]},
-                        }
-                    ],
-                },
+                "VALIDATION_ERROR",
+                "Invalid input",
+                CORRELATION,
+                [
+                    {
+                        "message": "bad@example.com is blocked",
+                        "context": {"subscriberIdString": ["bad@example.com"]},
+                    }
+                ],
             )
         return all_ok(inputs, request)
 
     hubspot = Scripted(answer)
     async with hubspot.client() as client:
-        results = await collect(["ok@example.com", "bad@example.com"], client=client)
+        results = await collect_by_address(["ok@example.com", "bad@example.com"], client=client)
     bad, ok = results["bad@example.com"], results["ok@example.com"]
     assert bad.outcome is Outcome.FAILED and bad.attempts == 1
     assert bad.error is not None and bad.error.message == "bad@example.com is blocked"
@@ -82,7 +73,7 @@ async def test_a_contact_left_out_says_what_hubspot_said_first() -> None:
         return httpx.Response(200, json=envelope(results, errors))
 
     async with Scripted(answer).client() as client:
-        results = await collect(
+        results = await collect_by_address(
             ["ok@example.com", "ghost@example.com"], client=client, max_attempts=1
         )
     ghost = results["ghost@example.com"]
@@ -97,15 +88,7 @@ async def test_a_contact_left_out_says_what_hubspot_said_first() -> None:
 
 
 def _down(inputs: list[str], _: httpx.Request) -> httpx.Response:
-    return httpx.Response(
-        503,
-        json={
-            "status": "error",
-            "category": "SERVICE_UNAVAILABLE",
-            "message": "down for maintenance",
-            "correlationId": CORRELATION,
-        },
-    )
+    return error_answer(503, "SERVICE_UNAVAILABLE", "down for maintenance", CORRELATION)
 
 
 async def test_the_breaker_counts_failed_batches_in_a_row_only() -> None:
@@ -141,19 +124,11 @@ async def test_the_breaker_counts_failed_batches_in_a_row_only() -> None:
 async def test_bisecting_a_batch_a_400_names_nothing_in_keeps_attempt_counts() -> None:
     def answer(inputs: list[str], request: httpx.Request) -> httpx.Response:
         if "bad@example.com" in inputs:
-            return httpx.Response(
-                400,
-                json={
-                    "status": "error",
-                    "category": "VALIDATION_ERROR",
-                    "message": "Invalid batch",
-                    "correlationId": CORRELATION,
-                },
-            )
+            return error_answer(400, "VALIDATION_ERROR", "Invalid batch", CORRELATION)
         return all_ok(inputs, request)
 
     async with Scripted(answer).client() as client:
-        results = await collect(
+        results = await collect_by_address(
             ["a@example.com", "bad@example.com", "c@example.com", "d@example.com"],
             client=client,
         )
@@ -172,7 +147,7 @@ async def test_errors_of_every_attempt_are_kept_for_the_missing_contact() -> Non
         return httpx.Response(200, json=envelope([], errors))
 
     async with Scripted(answer).client() as client:
-        results = await collect(["ghost@example.com"], client=client, max_attempts=2)
+        results = await collect_by_address(["ghost@example.com"], client=client, max_attempts=2)
     ghost = results["ghost@example.com"]
     assert ghost.attempts == 2 and ghost.error is not None
     assert ghost.error.message.endswith(
@@ -182,7 +157,7 @@ async def test_errors_of_every_attempt_are_kept_for_the_missing_contact() -> Non
 
 async def test_results_carry_input_positions_and_invalid_inputs_their_content() -> None:
     async with Scripted(all_ok).client() as client:
-        results = await collect(
+        results = await collect_by_address(
             [" Ann@Example.com ", "not an address", "bob@example.com"], client=client
         )
     assert results["ann@example.com"].line == 1
@@ -200,7 +175,7 @@ def test_a_long_input_is_read_without_waiting() -> None:
 
     async def main(loop: Any) -> tuple[int, float]:
         async with Scripted(all_ok).client() as client:
-            results = await collect(
+            results = await collect_by_address(
                 [f"u{i}@example.com" for i in range(1100)], client=client, batch_size=500
             )
         return len(results), loop.time()
@@ -231,7 +206,7 @@ async def test_other_tasks_run_at_least_every_512_inputs_of_a_long_input() -> No
     watcher = asyncio.create_task(watch())
     try:
         async with Scripted(all_ok).client() as client:
-            results = await collect(source(), client=client, batch_size=5000)
+            results = await collect_by_address(source(), client=client, batch_size=5000)
     finally:
         watcher.cancel()
     assert len(results) == 1100 and read == 1100
@@ -265,14 +240,14 @@ async def test_jobs_never_carry_more_than_a_batch_of_contacts(tmp_path: Path) ->
 async def test_sizes_below_one_are_refused(bad: str) -> None:
     async with Scripted(all_ok).client() as client:
         with pytest.raises(ValueError) as refused:
-            await collect(["a@example.com"], client=client, **{bad: 0})
+            await collect_by_address(["a@example.com"], client=client, **{bad: 0})
     assert str(refused.value) == "batch_size, concurrency and max_attempts must be at least 1"
 
 
 async def test_sizes_of_one_are_enough() -> None:
     hubspot = Scripted(all_ok)
     async with hubspot.client() as client:
-        results = await collect(
+        results = await collect_by_address(
             ["a@example.com", "b@example.com"],
             client=client,
             batch_size=1,
@@ -292,8 +267,8 @@ async def test_a_second_run_on_one_journal_sends_what_failed_before(tmp_path: Pa
     addresses = ["a@example.com", "b@example.com"]
     async with Scripted(answer).client() as client:
         with Journal(tmp_path / "j") as journal:
-            first = await collect(addresses, client=client, journal=journal)
-            second = await collect(addresses, client=client, journal=journal)
+            first = await collect_by_address(addresses, client=client, journal=journal)
+            second = await collect_by_address(addresses, client=client, journal=journal)
     assert {r.outcome for r in first.values()} == {Outcome.FAILED}
     assert {r.outcome for r in second.values()} == {Outcome.UNSUBSCRIBED}
 
@@ -317,6 +292,8 @@ async def test_without_a_journal_a_duplicate_in_a_later_batch_is_neither_sent_no
 async def test_prepared_addresses_are_sent_as_they_are() -> None:
     hubspot = Scripted(all_ok)
     async with hubspot.client() as client:
-        await collect(["Ann@Example.com", "bob@example.com"], client=client, prepared=True)
+        await collect_by_address(
+            ["Ann@Example.com", "bob@example.com"], client=client, prepared=True
+        )
     # Not normalised again (the journal did that): the first request carries them verbatim.
     assert hubspot.batches[0] == ["Ann@Example.com", "bob@example.com"]

@@ -54,6 +54,20 @@ RESUBSCRIBE = PartialPublicStatusRequest(
 )
 
 
+class SyncOnly(httpx.BaseTransport):
+    """A transport with no async side."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=envelope([]))
+
+
+class AsyncOnly(httpx.AsyncBaseTransport):
+    """A transport with no sync side."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=envelope([]))
+
+
 def _gzip_json(document: Any) -> bytes:
     return gzip.compress(json.dumps(document).encode())
 
@@ -332,14 +346,6 @@ async def test_retry_none_serves_async_calls_too(token: str) -> None:
 
 
 async def test_a_missing_side_is_explained(token: str) -> None:
-    class SyncOnly(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, json=envelope([]))
-
-    class AsyncOnly(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, json=envelope([]))
-
     sync_only = make_client(token, transport=SyncOnly(), retry=None)
     with pytest.raises(RuntimeError) as caught:
         await get_definitions.asyncio_detailed(client=sync_only)
@@ -401,14 +407,6 @@ async def test_closing_reaches_the_transport(retry: bool, token: str) -> None:
 
 
 async def test_closing_a_one_sided_stack_is_quiet() -> None:
-    class SyncOnly(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, json=envelope([]))
-
-    class AsyncOnly(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            return httpx.Response(200, json=envelope([]))
-
     sync_stack = ErrorTransport(SyncOnly(), None)
     await sync_stack.aclose()
     sync_stack.close()
