@@ -334,6 +334,52 @@ def test_the_contract_part_runs_the_suite_against_the_served_mock(
     assert "batch_unsubscribe_all" in report.read_text()
 
 
+def test_the_proxy_part_forwards_judges_and_reports_on_sigterm(
+    wheels: Wheels, served_mock: str, tmp_path: Path
+) -> None:
+    venv = _install(
+        tmp_path, "proxy", [wheels.requirement(KIT, "[proxy]"), wheels.requirement(CLIENT)]
+    )
+    installed = venv.distributions()
+    assert "httptools" in installed
+    assert not installed & (BULK_TOOLS | SPEC_TOOLS), installed
+    port = _free_port()
+    log = venv.work / "proxy.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [str(venv.bin / "commprefs-proxy"), "--upstream", served_mock, "--port", str(port)],
+            cwd=venv.work, env=venv.env(), stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "proxy on http" not in log.read_text():
+            assert proc.poll() is None, f"commprefs-proxy exited:\n{log.read_text()}"
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        answer = venv.run(
+            str(venv.python),
+            "-c",
+            "import json, sys, urllib.request\n"
+            "request = urllib.request.Request(sys.argv[1],"
+            " headers={'Authorization': 'Bearer test-token'})\n"
+            "print(json.load(urllib.request.urlopen(request, timeout=10))['results'][0]['name'])",
+            f"http://127.0.0.1:{port}/communication-preferences/2026-03/definitions",
+        )
+        proc.terminate()
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = log.read_text()
+    assert answer.strip(), output
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "1 exchanges, no findings" in output, output
+    # Installed, the report goes to reports/ in the folder it runs from.
+    assert (venv.work / "reports" / "proxy-report.md").is_file(), output
+
+
 def test_the_bulk_part_plans_a_dry_run(wheels: Wheels, tmp_path: Path) -> None:
     venv = _install(
         tmp_path, "bulk", [wheels.requirement(KIT, "[bulk]"), wheels.requirement(CLIENT)]
